@@ -1,0 +1,13 @@
+// Package usage is pare's store: a DuckDB database (in memory by default, a
+// file when asked) that holds every normalized event, every input loaded, and
+// later the grants and snapshots, and answers usage queries with
+// []synth.Access.
+//
+// usage owns the schema and its migrations; its SQL lives in embedded .sql
+// files under sql/. It loads inputs idempotently, each in one transaction, so
+// an interrupted load leaves nothing half-written and the next load resumes.
+//
+// It must never import emit, read flags, print, or decide policy: source
+// families (usage/cloudtrail, ...) turn raw records into record.Events, and
+// synth turns accesses into policies.
+package usage

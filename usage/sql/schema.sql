@@ -1,0 +1,74 @@
+-- pare store, schema version 1. Every statement is idempotent.
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
+CREATE SEQUENCE IF NOT EXISTS source_ids START 1;
+
+-- Every input loaded: a file, an S3 object, an API window.
+CREATE TABLE IF NOT EXISTS sources (
+    id        BIGINT PRIMARY KEY,
+    name      VARCHAR NOT NULL,   -- path, s3://bucket/key, cloudtrail://region/day
+    size      BIGINT NOT NULL,    -- bytes read
+    sha256    VARCHAR NOT NULL,   -- of the raw content
+    provider  VARCHAR NOT NULL,
+    loaded_at TIMESTAMP NOT NULL,
+    records   BIGINT NOT NULL,
+    events    BIGINT NOT NULL,
+    skipped   VARCHAR NOT NULL,   -- JSON object: reason -> count
+    problems  BIGINT NOT NULL
+);
+
+-- Bad records, kept with where they are.
+CREATE TABLE IF NOT EXISTS problems (
+    source_id    BIGINT NOT NULL,
+    input        VARCHAR NOT NULL,
+    record_index INTEGER NOT NULL,  -- -1 when not one record's
+    message      VARCHAR NOT NULL
+);
+
+-- One row per action on a resource in one logical request (record.Event).
+CREATE TABLE IF NOT EXISTS events (
+    provider       VARCHAR NOT NULL,
+    event_id       VARCHAR NOT NULL,
+    time           TIMESTAMP NOT NULL,
+    principal      VARCHAR NOT NULL,
+    principal_kind VARCHAR NOT NULL,
+    session        VARCHAR NOT NULL,
+    action         VARCHAR NOT NULL,  -- '' when unmapped
+    resource       VARCHAR NOT NULL,  -- '' when none recorded
+    scope          VARCHAR NOT NULL,
+    region         VARCHAR NOT NULL,
+    outcome        VARCHAR NOT NULL,  -- allowed | denied | error
+    error_code     VARCHAR NOT NULL,
+    via            VARCHAR NOT NULL,
+    inferred       BOOLEAN NOT NULL,
+    service        VARCHAR NOT NULL,
+    operation      VARCHAR NOT NULL,
+    unmapped       VARCHAR NOT NULL,
+    source_id      BIGINT NOT NULL,
+    record_index   INTEGER NOT NULL
+);
+
+-- What is granted today (filled by later readers).
+CREATE TABLE IF NOT EXISTS grants (
+    provider  VARCHAR NOT NULL,
+    principal VARCHAR NOT NULL,
+    effect    VARCHAR NOT NULL,
+    action    VARCHAR NOT NULL,
+    resource  VARCHAR NOT NULL,
+    scope     VARCHAR NOT NULL,
+    origin    VARCHAR NOT NULL,   -- policy / role assignment / binding that grants it
+    source_id BIGINT NOT NULL
+);
+
+-- Results of earlier report and generate runs.
+CREATE TABLE IF NOT EXISTS snapshots (
+    id         BIGINT NOT NULL,
+    taken_at   TIMESTAMP NOT NULL,
+    kind       VARCHAR NOT NULL,
+    body       VARCHAR NOT NULL   -- JSON
+);
+
+INSERT INTO meta VALUES ('schema_version', '1') ON CONFLICT DO NOTHING;
