@@ -1,0 +1,26 @@
+// Package aws synthesizes least-privilege IAM policies from observed AWS
+// usage and evaluates IAM policy documents.
+//
+// Synthesize turns the accesses of many principals into one Policy per
+// principal: Allow statements grouped by identical resource sets, everything
+// sorted, stable content-derived Sids, split into several documents when a
+// document would exceed the managed-policy size limit. Every widening beyond
+// what was recorded is reported as a Generalization: "*" for an action that
+// takes resources when the log named none, and a wildcard pattern once one
+// action touched more than Options.MaxResources distinct ARNs of one type.
+//
+// Resource names come from logs and are attacker-controlled. IAM treats '*'
+// and '?' in a Resource as wildcards and "${...}" as a policy variable, so a
+// recorded resource is never copied verbatim: '*', '?' and '$' are written as
+// IAM's predefined escape variables "${*}", "${?}" and "${$}" (valid with
+// policy Version 2012-10-17, which pare always writes), so a recorded name
+// grants exactly itself and nothing more.
+//
+// Allows, AllowsAny and Verify evaluate documents with IAM's matching rules
+// (see Allows for what is and is not supported); generate uses Verify to
+// prove every policy allows the usage it came from before writing it.
+//
+// The package is pure: it imports only the standard library, synth and
+// synth/catalog, and must never touch files, the network, the environment,
+// DuckDB or the clock.
+package aws
