@@ -1,0 +1,363 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+
+	"github.com/goccy/go-json"
+
+	"github.com/leastpriv/pare/synth/catalog"
+)
+
+// filler finds the resources of one record's actions: ARNs the record names
+// in resources[] or request parameters, or the catalog's ARN formats filled
+// from request parameters.
+type filler struct {
+	rec       *rawRecord
+	partition string
+	account   string
+
+	parsed bool
+	params map[string]any    // requestParameters, nil when not an object
+	lower  map[string]string // top-level string parameters by lower-cased key
+}
+
+func (n *normalizer) filler(rec *rawRecord, account string) *filler {
+	return &filler{rec: rec, partition: partition(rec.AWSRegion), account: account}
+}
+
+func (f *filler) parse() {
+	if f.parsed {
+		return
+	}
+	f.parsed = true
+	raw := f.rec.RequestParameters
+	if len(raw) == 0 || raw[0] != '{' {
+		return
+	}
+	if err := json.Unmarshal(raw, &f.params); err != nil {
+		f.params = nil
+		return
+	}
+	f.lower = make(map[string]string, len(f.params))
+	for k, v := range f.params {
+		if s, ok := v.(string); ok && s != "" {
+			lk := strings.ToLower(k)
+			// Keys differing only in case: keep one deterministically.
+			if old, dup := f.lower[lk]; !dup || s < old {
+				f.lower[lk] = s
+			}
+		}
+	}
+}
+
+// resources returns the sorted ARNs an action acted on, or nil when they
+// cannot all be told. It looks at the resource types the action requires,
+// or the first one when none is required; an action with no resource type
+// gets none.
+func (f *filler) resources(info catalog.ActionInfo) []string {
+	var types []catalog.ResourceRef
+	for _, rt := range info.ResourceTypes {
+		if rt.Required {
+			types = append(types, rt)
+		}
+	}
+	if len(types) == 0 && len(info.ResourceTypes) > 0 {
+		types = info.ResourceTypes[:1]
+	}
+	var out []string
+	for _, rt := range types {
+		arns := f.resourcesOf(rt)
+		if len(arns) == 0 {
+			return nil // one required type unknown: the action's resource is unknown
+		}
+		out = append(out, arns...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func (f *filler) resourcesOf(rt catalog.ResourceRef) []string {
+	var out []string
+	for _, r := range f.rec.Resources {
+		for _, format := range rt.ARNFormats {
+			if r.ARN != "" && matchARN(format, r.ARN) {
+				out = append(out, r.ARN)
+				break
+			}
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	f.parse()
+	for _, v := range f.lower {
+		if !strings.HasPrefix(v, "arn:") {
+			continue
+		}
+		for _, format := range rt.ARNFormats {
+			if matchARN(format, v) {
+				out = append(out, v)
+				break
+			}
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, format := range rt.ARNFormats {
+		if arn, ok := fillARN(format, f.lookup); ok {
+			return []string{arn}
+		}
+	}
+	return nil
+}
+
+// param returns a top-level request parameter that is a plain value (not an ARN).
+func (f *filler) param(key string) (string, bool) {
+	v, ok := f.lower[key]
+	if !ok || v == "" || strings.HasPrefix(v, "arn:") {
+		return "", false
+	}
+	return v, true
+}
+
+// withPath joins an IAM path parameter and a name: "/a/" and "n" give "a/n".
+func (f *filler) withPath(nameKey string) (string, bool) {
+	name, ok := f.param(nameKey)
+	if !ok {
+		return "", false
+	}
+	path, _ := f.param("path")
+	path = strings.TrimPrefix(path, "/")
+	if path != "" && !strings.HasSuffix(path, "/") {
+		path += "/"
+	}
+	return path + name, true
+}
+
+// lookup gives the value of an ARN format variable for this record.
+func (f *filler) lookup(variable string) (string, bool) {
+	v := strings.ToLower(variable)
+	switch v {
+	case "partition":
+		return f.partition, true
+	case "region":
+		return f.rec.AWSRegion, f.rec.AWSRegion != ""
+	case "account", "accountid":
+		return f.account, f.account != ""
+	}
+	f.parse()
+	switch v {
+	case "bucketname":
+		if s, ok := f.param("bucketname"); ok {
+			return s, true
+		}
+		return f.param("bucket")
+	case "objectname":
+		return f.param("key")
+	case "rolenamewithpath":
+		return f.withPath("rolename")
+	case "usernamewithpath":
+		return f.withPath("username")
+	case "awsusername":
+		return f.param("username")
+	case "groupnamewithpath":
+		return f.withPath("groupname")
+	case "policynamewithpath":
+		return f.withPath("policyname")
+	case "instanceprofilenamewithpath":
+		return f.withPath("instanceprofilename")
+	case "secretid":
+		// Secret ARNs end in a random six-character suffix a name lacks.
+		s, ok := f.param("secretid")
+		if !ok && f.rec.EventSource == "secretsmanager.amazonaws.com" {
+			s, ok = f.param("name")
+		}
+		if !ok {
+			return "", false
+		}
+		return s + "-??????", true
+	case "keyid":
+		s, ok := f.param("keyid")
+		if !ok || strings.HasPrefix(s, "alias/") {
+			return "", false
+		}
+		return s, true
+	case "alias":
+		s, ok := f.param("aliasname")
+		return strings.TrimPrefix(s, "alias/"), ok && s != "alias/"
+	case "trailname":
+		if s, ok := f.param("trailname"); ok {
+			return s, true
+		}
+		return f.param("name")
+	case "dbinstancename":
+		return f.param("dbinstanceidentifier")
+	case "parameternamewithoutleadingslash":
+		s, ok := f.param("name")
+		s = strings.TrimPrefix(s, "/")
+		return s, ok && s != ""
+	case "keypairname":
+		return f.param("keyname")
+	case "securitygroupid":
+		if s, ok := f.param("securitygroupid"); ok {
+			return s, true
+		}
+		return f.param("groupid")
+	}
+	return f.param(v)
+}
+
+// fillARN substitutes the ${Variable}s of an ARN format. It fails when a
+// variable has no value or the format is malformed.
+func fillARN(format string, lookup func(string) (string, bool)) (string, bool) {
+	var b strings.Builder
+	rest := format
+	for {
+		i := strings.Index(rest, "${")
+		if i < 0 {
+			b.WriteString(rest)
+			return b.String(), true
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			return "", false
+		}
+		v, ok := lookup(rest[i+2 : i+j])
+		if !ok || v == "" {
+			return "", false
+		}
+		b.WriteString(rest[:i])
+		b.WriteString(v)
+		rest = rest[i+j+1:]
+	}
+}
+
+// maxARN bounds the ARNs matched: matching backtracks over variables.
+const maxARN = 2048
+
+// matchARN reports whether arn is an instance of the ARN format. A variable
+// matches a non-empty run without ':' or '/', except that path-like
+// variables (names with "Path", ObjectName, ...) may contain '/', and the
+// last variable of a format may contain ':' (a Lambda qualifier).
+func matchARN(format, arn string) bool {
+	if len(arn) > maxARN {
+		return false
+	}
+	type seg struct {
+		lit      string
+		variable bool
+		slash    bool
+		colon    bool
+	}
+	var segs []seg
+	rest := format
+	for rest != "" {
+		i := strings.Index(rest, "${")
+		if i < 0 {
+			segs = append(segs, seg{lit: rest})
+			break
+		}
+		if i > 0 {
+			segs = append(segs, seg{lit: rest[:i]})
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			return false
+		}
+		name := rest[i+2 : i+j]
+		segs = append(segs, seg{variable: true, slash: pathLike(name)})
+		rest = rest[i+j+1:]
+	}
+	if n := len(segs); n > 0 && segs[n-1].variable {
+		segs[n-1].colon = true
+	}
+	var match func(k int, s string) bool
+	match = func(k int, s string) bool {
+		if k == len(segs) {
+			return s == ""
+		}
+		g := segs[k]
+		if !g.variable {
+			rest, ok := strings.CutPrefix(s, g.lit)
+			return ok && match(k+1, rest)
+		}
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if (c == '/' && !g.slash) || (c == ':' && !g.colon) {
+				return i > 0 && match(k+1, s[i:])
+			}
+			if i > 0 && match(k+1, s[i:]) {
+				return true
+			}
+		}
+		return len(s) > 0 && match(k+1, "")
+	}
+	return match(0, arn)
+}
+
+func pathLike(name string) bool {
+	switch name {
+	case "ObjectName", "ParameterNameWithoutLeadingSlash", "LogGroupName", "KeyName", "Key":
+		return true
+	}
+	return strings.Contains(name, "Path")
+}
+
+// passedRoles returns the sorted role ARNs found anywhere in request
+// parameters: roles the caller hands to a service (iam:PassRole).
+func passedRoles(raw json.RawMessage) []string {
+	if !bytes.Contains(raw, []byte(":role/")) {
+		return nil
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil
+	}
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			if isRoleARN(x) {
+				out = append(out, x)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// isRoleARN reports whether s is arn:PARTITION:iam::123456789012:role/NAME.
+func isRoleARN(s string) bool {
+	rest, ok := strings.CutPrefix(s, "arn:")
+	if !ok {
+		return false
+	}
+	p, rest, ok := strings.Cut(rest, ":")
+	if !ok || !strings.HasPrefix(p, "aws") {
+		return false
+	}
+	rest, ok = strings.CutPrefix(rest, "iam::")
+	if !ok || len(rest) < 13 || rest[12] != ':' {
+		return false
+	}
+	for i := 0; i < 12; i++ {
+		if rest[i] < '0' || rest[i] > '9' {
+			return false
+		}
+	}
+	name, ok := strings.CutPrefix(rest[13:], "role/")
+	return ok && name != "" && !strings.HasSuffix(name, "/")
+}

@@ -1,0 +1,371 @@
+package cloudtrail
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/goccy/go-json"
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/leastpriv/pare/synth/catalog"
+	"github.com/leastpriv/pare/usage/record"
+)
+
+// ErrNotCloudTrail is wrapped by the error Read returns for content that is
+// JSON (or text) but none of the CloudTrail shapes, such as a digest file.
+var ErrNotCloudTrail = errors.New("not CloudTrail")
+
+// DefaultMaxRecordBytes is the largest record Options.MaxRecordBytes allows
+// by default.
+const DefaultMaxRecordBytes = 256 << 20
+
+// Catalog is what the reader needs from the AWS catalog; *catalog.AWS
+// implements it. Implementations must be safe for concurrent use.
+type Catalog interface {
+	// MapEvent maps a CloudTrail eventSource and eventName to IAM actions.
+	MapEvent(eventSource, eventName string) catalog.Mapping
+	// Action looks an IAM action up case-insensitively.
+	Action(name string) (catalog.ActionInfo, bool)
+}
+
+// Options tune a Reader.
+type Options struct {
+	// MaxRecordBytes is the largest record decoded; a bigger one is
+	// reported as a Problem and skipped. Zero means DefaultMaxRecordBytes.
+	MaxRecordBytes int64
+}
+
+// Reader decodes CloudTrail content and normalizes it into record.Events.
+// It is safe for concurrent use: each Read call is independent.
+type Reader struct {
+	cat Catalog
+	max int64
+}
+
+// NewReader returns a Reader that maps events with cat.
+func NewReader(cat Catalog, opts Options) *Reader {
+	max := opts.MaxRecordBytes
+	if max <= 0 {
+		max = DefaultMaxRecordBytes
+	}
+	return &Reader{cat: cat, max: max}
+}
+
+// gzipReader names decompression errors, which otherwise read like JSON ones.
+type gzipReader struct{ zr *gzip.Reader }
+
+func (g gzipReader) Read(p []byte) (int, error) {
+	n, err := g.zr.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("decompressing gzip (truncated or corrupt): %w", err)
+	}
+	return n, err
+}
+
+// Read implements record.ReadFunc. It detects gzip by its magic bytes, then
+// the shape from the content: S3 delivery ({"Records":[...]}, other top-level
+// keys in any order), a bare JSON array of records, JSON Lines or
+// concatenated records, and lookup-events output ({"Events":[...]}).
+func (r *Reader) Read(ctx context.Context, name string, rd io.Reader, emit func(*record.Event) error) (record.Stats, error) {
+	rs := &readState{
+		reader: r,
+		ctx:    ctx,
+		name:   name,
+		emit:   emit,
+		norm:   newNormalizer(r.cat),
+	}
+	err := rs.read(rd)
+	if err != nil {
+		err = fmt.Errorf("reading %s: %w", name, err)
+	}
+	return rs.stats, err
+}
+
+type readState struct {
+	reader *Reader
+	ctx    context.Context
+	name   string
+	emit   func(*record.Event) error
+	norm   *normalizer
+	stats  record.Stats
+	lookup lookupEvent
+}
+
+func (rs *readState) read(rd io.Reader) error {
+	br := bufio.NewReaderSize(rd, 64<<10)
+	var src io.Reader = br
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return fmt.Errorf("decompressing gzip: %w", err)
+		}
+		defer zr.Close()
+		src = gzipReader{zr}
+	}
+	s := newScanner(src, rs.reader.max)
+	c, err := s.peek()
+	if err == io.EOF {
+		return errors.New("empty input")
+	}
+	if err != nil {
+		return err
+	}
+	switch c {
+	case '{':
+		err = rs.readObject(s)
+	case '[':
+		err = rs.readArray(s, rs.record)
+		if err == nil {
+			err = rs.end(s)
+		}
+	default:
+		return fmt.Errorf("%w: content starts with %q, not a JSON object", ErrNotCloudTrail, c)
+	}
+	return err
+}
+
+// end checks that nothing but whitespace follows the top-level value.
+func (rs *readState) end(s *scanner) error {
+	err := s.skipSpace()
+	if err == io.EOF {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return &syntaxError{s.offset(), "data after the top-level value"}
+}
+
+// recordKeys are top-level keys only a CloudTrail record has.
+var recordKeys = map[string]bool{
+	"eventVersion": true, "eventTime": true, "eventSource": true, "eventName": true,
+	"eventID": true, "userIdentity": true,
+}
+
+// readObject reads a top-level object: an S3 delivery file or lookup-events
+// output when it has a Records or Events array, else the first record of a
+// JSON Lines file.
+func (rs *readState) readObject(s *scanner) error {
+	s.mark = s.r
+	markStart := s.offset()
+	firstTooBig := false
+	s.r++ // '{'
+	found, recordLike := false, false
+	for n := 0; ; n++ {
+		c, err := s.peek()
+		if err != nil {
+			return readErr(err)
+		}
+		if c == '}' {
+			s.r++
+			break
+		}
+		if n > 0 {
+			if err := s.expect(','); err != nil {
+				return err
+			}
+		}
+		k, err := s.key()
+		if err != nil {
+			return err
+		}
+		c, err = s.peek()
+		if err != nil {
+			return readErr(err)
+		}
+		switch {
+		case k == "Records" && c == '[':
+			found = true
+			s.mark = -1
+			if err := rs.readArray(s, rs.record); err != nil {
+				return err
+			}
+		case k == "Events" && c == '[':
+			found = true
+			s.mark = -1
+			if err := rs.readArray(s, rs.lookupRecord); err != nil {
+				return err
+			}
+		default:
+			if recordKeys[k] {
+				recordLike = true
+			}
+			if _, _, err := s.value(); err != nil {
+				return err
+			}
+		}
+		if s.mark >= 0 && s.offset()-markStart > rs.reader.max {
+			s.mark = -1
+			firstTooBig = true
+		}
+	}
+	if found {
+		return rs.end(s)
+	}
+	if !recordLike {
+		return fmt.Errorf("%w: no Records or Events array and no record fields", ErrNotCloudTrail)
+	}
+	// JSON Lines, or records simply concatenated: the object just read is the
+	// first record.
+	var first []byte
+	if !firstTooBig {
+		first = s.buf[s.mark:s.r]
+	}
+	size := s.offset() - markStart
+	oneLine := first != nil && bytes.IndexByte(first, '\n') < 0
+	err := rs.record(0, first, size)
+	s.mark = -1
+	if err != nil {
+		return err
+	}
+	if oneLine {
+		return rs.readLines(s)
+	}
+	return rs.readValues(s)
+}
+
+// readArray reads a JSON array, passing each element to fn with its index.
+func (rs *readState) readArray(s *scanner, fn func(i int, raw []byte, size int64) error) error {
+	if err := s.expect('['); err != nil {
+		return err
+	}
+	for i := 0; ; i++ {
+		c, err := s.peek()
+		if err != nil {
+			return readErr(err)
+		}
+		if c == ']' {
+			s.r++
+			return nil
+		}
+		if i > 0 {
+			if c != ',' {
+				return &syntaxError{s.offset(), fmt.Sprintf("expected ',' or ']' after record %d, found %q", i-1, c)}
+			}
+			s.r++
+		}
+		raw, size, err := s.value()
+		if err != nil {
+			return err
+		}
+		if err := fn(i, raw, size); err != nil {
+			return err
+		}
+	}
+}
+
+// readLines reads JSON Lines after the first record: one record a line, so
+// that a bad line costs only itself.
+func (rs *readState) readLines(s *scanner) error {
+	// The rest of the first record's line must be blank.
+	rest, _, err := s.line()
+	if err == io.EOF {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(rest)) > 0 {
+		return &syntaxError{s.offset() - int64(len(rest)) - 1, "data after the first record on its line"}
+	}
+	for i := 1; ; {
+		raw, size, err := s.line()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if raw != nil {
+			raw = bytes.TrimSpace(raw)
+			if len(raw) == 0 {
+				continue
+			}
+		}
+		if err := rs.record(i, raw, size); err != nil {
+			return err
+		}
+		i++
+	}
+}
+
+// readValues reads records concatenated with any whitespace between them.
+func (rs *readState) readValues(s *scanner) error {
+	for i := 1; ; i++ {
+		if err := s.skipSpace(); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		raw, size, err := s.value()
+		if err != nil {
+			return err
+		}
+		if err := rs.record(i, raw, size); err != nil {
+			return err
+		}
+	}
+}
+
+// lookupEvent is one element of lookup-events output.
+type lookupEvent struct {
+	CloudTrailEvent *string `json:"CloudTrailEvent"`
+}
+
+func (rs *readState) lookupRecord(i int, raw []byte, size int64) error {
+	if raw == nil {
+		return rs.record(i, nil, size)
+	}
+	rs.lookup = lookupEvent{}
+	if err := json.Unmarshal(raw, &rs.lookup); err != nil {
+		rs.stats.Records++
+		rs.problem(i, "invalid JSON: "+shortError(err))
+		return nil
+	}
+	if rs.lookup.CloudTrailEvent == nil {
+		rs.stats.Records++
+		rs.problem(i, "lookup-events element without CloudTrailEvent")
+		return nil
+	}
+	ev := *rs.lookup.CloudTrailEvent
+	return rs.record(i, []byte(ev), int64(len(ev)))
+}
+
+// record decodes and normalizes one raw record; raw is nil when the record
+// was too big to hold.
+func (rs *readState) record(i int, raw []byte, size int64) error {
+	rs.stats.Records++
+	if i%1024 == 0 {
+		if err := rs.ctx.Err(); err != nil {
+			return err
+		}
+	}
+	if raw == nil {
+		rs.problem(i, fmt.Sprintf("record of %d bytes is over the limit of %d bytes", size, rs.reader.max))
+		return nil
+	}
+	return rs.norm.normalize(i, raw, &rs.stats, rs.problem, rs.emitEvent)
+}
+
+func (rs *readState) emitEvent(ev *record.Event) error {
+	rs.stats.Events++
+	return rs.emit(ev)
+}
+
+func (rs *readState) problem(i int, msg string) {
+	rs.stats.Problems = append(rs.stats.Problems, record.Problem{Input: rs.name, Index: i, Message: msg})
+}
+
+// shortError bounds an error message, which may quote attacker-controlled
+// input.
+func shortError(err error) string {
+	msg := err.Error()
+	if len(msg) > 200 {
+		msg = msg[:200] + "..."
+	}
+	return msg
+}
