@@ -107,7 +107,7 @@ func (f *filler) resourcesOf(rt catalog.ResourceRef) []string {
 		return out
 	}
 	for _, format := range rt.ARNFormats {
-		if arn, ok := fillARN(format, f.lookup); ok {
+		if arn, ok := catalog.FillARN(format, f.lookup); ok {
 			return []string{arn}
 		}
 	}
@@ -170,15 +170,10 @@ func (f *filler) lookup(variable string) (string, bool) {
 	case "instanceprofilenamewithpath":
 		return f.withPath("instanceprofilename")
 	case "secretid":
-		// Secret ARNs end in a random six-character suffix a name lacks.
-		s, ok := f.param("secretid")
-		if !ok && f.rec.EventSource == "secretsmanager.amazonaws.com" {
-			s, ok = f.param("name")
-		}
-		if !ok {
-			return "", false
-		}
-		return s + "-??????", true
+		// A secret's ARN ends in a random six-character suffix its name
+		// lacks, so a name cannot be made into the ARN: only a full ARN
+		// (matched above) names the resource.
+		return "", false
 	case "keyid":
 		s, ok := f.param("keyid")
 		if !ok || strings.HasPrefix(s, "alias/") {
@@ -210,38 +205,15 @@ func (f *filler) lookup(variable string) (string, bool) {
 	return f.param(v)
 }
 
-// fillARN substitutes the ${Variable}s of an ARN format. It fails when a
-// variable has no value or the format is malformed.
-func fillARN(format string, lookup func(string) (string, bool)) (string, bool) {
-	var b strings.Builder
-	rest := format
-	for {
-		i := strings.Index(rest, "${")
-		if i < 0 {
-			b.WriteString(rest)
-			return b.String(), true
-		}
-		j := strings.IndexByte(rest[i:], '}')
-		if j < 0 {
-			return "", false
-		}
-		v, ok := lookup(rest[i+2 : i+j])
-		if !ok || v == "" {
-			return "", false
-		}
-		b.WriteString(rest[:i])
-		b.WriteString(v)
-		rest = rest[i+j+1:]
-	}
-}
-
 // maxARN bounds the ARNs matched: matching backtracks over variables.
 const maxARN = 2048
 
-// matchARN reports whether arn is an instance of the ARN format. A variable
+// matchARN reports whether arn is an instance of the ARN format. It is
+// stricter than catalog.MatchARN, which lets any resource variable span '/'
+// and ':' (so that a bucket format matches an object ARN): here a variable
 // matches a non-empty run without ':' or '/', except that path-like
-// variables (names with "Path", ObjectName, ...) may contain '/', and the
-// last variable of a format may contain ':' (a Lambda qualifier).
+// variables (names with "Path", ObjectName, SecretId, ...) may contain '/',
+// and the last variable of a format may contain ':' (a Lambda qualifier).
 func matchARN(format, arn string) bool {
 	if len(arn) > maxARN {
 		return false
@@ -300,7 +272,7 @@ func matchARN(format, arn string) bool {
 
 func pathLike(name string) bool {
 	switch name {
-	case "ObjectName", "ParameterNameWithoutLeadingSlash", "LogGroupName", "KeyName", "Key":
+	case "ObjectName", "ParameterNameWithoutLeadingSlash", "LogGroupName", "SecretId", "KeyName", "Key":
 		return true
 	}
 	return strings.Contains(name, "Path")
