@@ -54,7 +54,6 @@ func logKey(base, account, region string, d time.Time, n int) string {
 
 func date(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
 
-
 func TestS3PrunesToDayPrefixes(t *testing.T) {
 	fake, client := newS3(t)
 	const acct = "111111111111"
