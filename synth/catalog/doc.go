@@ -5,5 +5,49 @@
 // eventSource/eventName into IAM actions.
 //
 // It is pure data and lookups. It must never read files, the network or the
-// environment at run time: `make catalog` regenerates the embedded files.
+// environment at run time, and imports only the standard library: `make
+// catalog` (catalog.mk) regenerates data/aws_actions.tsv.gz with
+// internal/gen, whose doc describes the format.
+//
+// # Embedded files
+//
+//   - data/aws_actions.tsv.gz: every IAM service prefix, its actions (canonical
+//     name, access level, resource types with their required flag) and each
+//     resource type's ARN formats, plus the package version and data date.
+//   - rules/iam-dataset/cloudtrail_service_mappings.json (MIT): eventSource →
+//     IAM service prefix.
+//   - rules/trailscraper/trailscraper_mapping_rules.json (Apache-2.0):
+//     eventSource prefix overrides, per-source eventName renames (S3, KMS),
+//     no-permission events and name rewrites.
+//   - rules/pare/pare_rules.json: pare's own rules, each with its reason:
+//     calls that need several actions, calls that need none, fixes for
+//     trailscraper rules that are wrong (listed in its skip_trailscraper),
+//     and renames the others lack.
+//
+// # How MapEvent applies the rules
+//
+// The IAM service prefix of an eventSource is, first match wins: pare's
+// "sources", then iam-dataset's map (monitoring → cloudwatch, tagging → tag),
+// then trailscraper's overrides, then the host part before ".amazonaws.com".
+// An eventSource outside *.amazonaws.com maps to nothing.
+//
+// The action of an eventName is, first match wins:
+//
+//  1. an event rule for (eventSource, eventName), exact spelling: pare's
+//     rules, then trailscraper's renames not listed in skip_trailscraper,
+//     then trailscraper's no-permission events, then trailscraper's plain
+//     name rewrites (DeleteBucketCors → PutBucketCORS) where the target exists;
+//  2. the catalog action prefix:eventName, exact spelling;
+//  3. an event rule or catalog action for eventName in any letter case;
+//  4. steps 1 to 3 again for eventName without an API-version suffix
+//     (GetFunction20150331v2 → GetFunction, CreateDistribution2020_05_31 →
+//     CreateDistribution);
+//  5. otherwise the event is unmapped, with a Reason naming the candidate
+//     action ("s3:FooBar" is not in the AWS catalog).
+//
+// Every action a rule names is validated against the catalog when LoadAWS
+// runs and given its canonical spelling; a rule naming an action the catalog
+// lacks yields an unmapped Mapping with that Reason, never the action.
+// trailscraper's generic regular-expression rules are not applied (see
+// trailscraperRegexSkipped for why).
 package catalog
