@@ -2,6 +2,7 @@ package cloudtrail
 
 import (
 	"bytes"
+	stdjson "encoding/json"
 	"slices"
 	"strings"
 
@@ -12,19 +13,29 @@ import (
 
 // filler finds the resources of one record's actions: ARNs the record names
 // in resources[] or request parameters, or the catalog's ARN formats filled
-// from request parameters.
+// from request parameters. One is reused for every record of a read.
 type filler struct {
 	rec       *rawRecord
 	partition string
 	account   string
 
 	parsed bool
-	params map[string]any    // requestParameters, nil when not an object
-	lower  map[string]string // top-level string parameters by lower-cased key
+	params []param // top-level string request parameters
 }
 
-func (n *normalizer) filler(rec *rawRecord, account string) *filler {
-	return &filler{rec: rec, partition: partition(rec.AWSRegion), account: account}
+// param is a top-level request parameter with a string value. Both are
+// sub-slices of the record, valid while it is being normalized; a value
+// with escapes is decoded into fresh memory.
+type param struct {
+	key, value []byte
+}
+
+func (f *filler) reset(rec *rawRecord, account string) {
+	f.rec = rec
+	f.partition = partition(rec.AWSRegion)
+	f.account = account
+	f.parsed = false
+	f.params = f.params[:0]
 }
 
 func (f *filler) parse() {
@@ -32,24 +43,121 @@ func (f *filler) parse() {
 		return
 	}
 	f.parsed = true
-	raw := f.rec.RequestParameters
-	if len(raw) == 0 || raw[0] != '{' {
-		return
+	f.params = topLevelStrings(f.rec.RequestParameters, f.params[:0])
+}
+
+// topLevelStrings appends the string-valued members of a JSON object. raw
+// has already been decoded once, so it is valid JSON.
+func topLevelStrings(raw []byte, dst []param) []param {
+	i := skipWS(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return dst
 	}
-	if err := json.Unmarshal(raw, &f.params); err != nil {
-		f.params = nil
-		return
+	i++
+	for {
+		i = skipWS(raw, i)
+		if i >= len(raw) || raw[i] != '"' {
+			return dst // '}' or malformed
+		}
+		kEnd, _ := stringEnd(raw, i)
+		if kEnd < 0 {
+			return dst
+		}
+		key := raw[i+1 : kEnd-1]
+		i = skipWS(raw, kEnd)
+		if i >= len(raw) || raw[i] != ':' {
+			return dst
+		}
+		i = skipWS(raw, i+1)
+		if i >= len(raw) {
+			return dst
+		}
+		if raw[i] == '"' {
+			end, escaped := stringEnd(raw, i)
+			if end < 0 {
+				return dst
+			}
+			v := raw[i+1 : end-1]
+			if escaped {
+				var s string
+				if err := stdjson.Unmarshal(raw[i:end], &s); err != nil {
+					return dst
+				}
+				v = []byte(s)
+			}
+			if len(v) > 0 {
+				dst = append(dst, param{key, v})
+			}
+			i = end
+		} else {
+			i = valueEnd(raw, i)
+			if i < 0 {
+				return dst
+			}
+		}
+		i = skipWS(raw, i)
+		if i >= len(raw) || raw[i] != ',' {
+			return dst
+		}
+		i++
 	}
-	f.lower = make(map[string]string, len(f.params))
-	for k, v := range f.params {
-		if s, ok := v.(string); ok && s != "" {
-			lk := strings.ToLower(k)
-			// Keys differing only in case: keep one deterministically.
-			if old, dup := f.lower[lk]; !dup || s < old {
-				f.lower[lk] = s
+}
+
+func skipWS(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index after the string starting at b[i] == '"', and
+// whether it has escapes; -1 when it does not end.
+func stringEnd(b []byte, i int) (int, bool) {
+	escaped := false
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			escaped = true
+			j++
+		case '"':
+			return j + 1, escaped
+		}
+	}
+	return -1, escaped
+}
+
+// valueEnd returns the index after the non-string value starting at b[i],
+// or -1.
+func valueEnd(b []byte, i int) int {
+	depth := 0
+	for j := i; j < len(b); j++ {
+		switch b[j] {
+		case '"':
+			end, _ := stringEnd(b, j)
+			if end < 0 {
+				return -1
+			}
+			j = end - 1
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return j
+			}
+			depth--
+			if depth == 0 {
+				return j + 1
+			}
+		case ',':
+			if depth == 0 {
+				return j
 			}
 		}
 	}
+	if depth == 0 {
+		return len(b)
+	}
+	return -1
 }
 
 // resources returns the sorted ARNs an action acted on, or nil when they
@@ -92,10 +200,11 @@ func (f *filler) resourcesOf(rt catalog.ResourceRef) []string {
 		return out
 	}
 	f.parse()
-	for _, v := range f.lower {
-		if !strings.HasPrefix(v, "arn:") {
+	for _, p := range f.params {
+		if !bytes.HasPrefix(p.value, []byte("arn:")) {
 			continue
 		}
+		v := string(p.value)
 		for _, format := range rt.ARNFormats {
 			if matchARN(format, v) {
 				out = append(out, v)
@@ -116,11 +225,15 @@ func (f *filler) resourcesOf(rt catalog.ResourceRef) []string {
 
 // param returns a top-level request parameter that is a plain value (not an ARN).
 func (f *filler) param(key string) (string, bool) {
-	v, ok := f.lower[key]
-	if !ok || v == "" || strings.HasPrefix(v, "arn:") {
-		return "", false
+	for _, p := range f.params {
+		if len(p.key) == len(key) && strings.EqualFold(string(p.key), key) {
+			if bytes.HasPrefix(p.value, []byte("arn:")) {
+				return "", false
+			}
+			return string(p.value), true
+		}
 	}
-	return v, true
+	return "", false
 }
 
 // withPath joins an IAM path parameter and a name: "/a/" and "n" give "a/n".

@@ -1,8 +1,11 @@
 package cloudtrail
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -150,5 +153,53 @@ func checkEvent(t testing.TB, ev record.Event) {
 	}
 	if (ev.Action == "") == (ev.Unmapped == "") {
 		t.Errorf("event has Action %q and Unmapped %q: want exactly one", ev.Action, ev.Unmapped)
+	}
+}
+
+// TestHugeRecordMemory checks that a record over the limit is skipped
+// without being held, in every shape, and that one under the limit costs a
+// small multiple of its size.
+func TestHugeRecordMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates tens of MB")
+	}
+	const size = 20 << 20
+	huge := mk(t, map[string]any{"eventID": "huge", "requestParameters": map[string]any{
+		"bucketName": "b", "key": "k", "pad": strings.Repeat("x", size)}})
+	small := mk(t, map[string]any{"eventID": "small"})
+	cases := []struct {
+		name  string
+		data  []byte
+		max   int64
+		limit uint64 // bytes allocated at most while reading
+		evs   int
+	}{
+		{"over the limit, S3", s3File(small, huge, small), 1 << 16, 4 << 20, 2},
+		{"over the limit, first JSON line", jsonLines(huge, small), 1 << 16, 4 << 20, 1},
+		{"over the limit, gzip", gz(t, s3File(huge, small)), 1 << 16, 4 << 20, 1},
+		{"under the limit", s3File(small, huge), 0, 8 * size, 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := NewReader(fakeCatalog{}, Options{MaxRecordBytes: c.max})
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			n := 0
+			st, err := r.Read(context.Background(), "x", bytes.NewReader(c.data), func(*record.Event) error { n++; return nil })
+			runtime.ReadMemStats(&after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != c.evs {
+				t.Errorf("%d events, want %d (problems %v)", n, c.evs, st.Problems)
+			}
+			if c.max > 0 && len(st.Problems) != 1 {
+				t.Errorf("problems %v, want one", st.Problems)
+			}
+			if got := after.TotalAlloc - before.TotalAlloc; got > c.limit {
+				t.Errorf("allocated %d MB, want at most %d MB", got>>20, c.limit>>20)
+			}
+		})
 	}
 }

@@ -28,7 +28,7 @@ type rawRecord struct {
 	SourceIPAddress    string          `json:"sourceIPAddress"`
 	ErrorCode          string          `json:"errorCode"`
 	RecipientAccountID string          `json:"recipientAccountId"`
-	UserIdentity       *userIdentity   `json:"userIdentity"`
+	UserIdentity       userIdentity    `json:"userIdentity"`
 	RequestParameters  json.RawMessage `json:"requestParameters"`
 	Resources          []resource      `json:"resources"`
 	InsightDetails     json.RawMessage `json:"insightDetails"`
@@ -43,23 +43,19 @@ type userIdentity struct {
 	UserName         string `json:"userName"`
 	InvokedBy        string `json:"invokedBy"`
 	IdentityProvider string `json:"identityProvider"`
-	SessionContext   *struct {
-		SessionIssuer *struct {
-			Type string `json:"type"`
-			ARN  string `json:"arn"`
+	SessionContext   struct {
+		SessionIssuer struct {
+			ARN string `json:"arn"`
 		} `json:"sessionIssuer"`
 	} `json:"sessionContext"`
-	OnBehalfOf *struct {
+	OnBehalfOf struct {
 		UserID           string `json:"userId"`
 		IdentityStoreARN string `json:"identityStoreArn"`
 	} `json:"onBehalfOf"`
 }
 
 func (u *userIdentity) issuerARN() string {
-	if u.SessionContext != nil && u.SessionContext.SessionIssuer != nil {
-		return u.SessionContext.SessionIssuer.ARN
-	}
-	return ""
+	return u.SessionContext.SessionIssuer.ARN
 }
 
 type resource struct {
@@ -98,6 +94,10 @@ func outcome(code string) record.Outcome {
 	return record.Failed
 }
 
+// noResource is the resource list of an action whose resource is unknown.
+// It is never modified.
+var noResource = []string{""}
+
 // cacheLimit bounds the per-read caches: keys come from the input.
 const cacheLimit = 4096
 
@@ -106,6 +106,8 @@ const cacheLimit = 4096
 type normalizer struct {
 	cat      Catalog
 	rec      rawRecord
+	ev       record.Event // reused for every emitted event
+	fill     filler
 	mappings map[[2]string]catalog.Mapping
 	actions  map[string]actionInfo
 }
@@ -184,8 +186,8 @@ func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func
 		problem(i, "record without eventSource or eventName")
 		return nil
 	}
-	u := rec.UserIdentity
-	if u == nil || (u.Type == "" && u.ARN == "" && u.PrincipalID == "" && u.AccountID == "") {
+	u := &rec.UserIdentity
+	if u.Type == "" && u.ARN == "" && u.PrincipalID == "" && u.AccountID == "" {
 		problem(i, "record without userIdentity")
 		return nil
 	}
@@ -198,7 +200,8 @@ func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func
 		problem(i, "bad eventTime "+quoteShort(rec.EventTime))
 		return nil
 	}
-	base := record.Event{
+	base := &n.ev
+	*base = record.Event{
 		Provider:  "aws",
 		Time:      t.UTC(),
 		Scope:     u.AccountID,
@@ -228,16 +231,17 @@ func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func
 		st.Skip(SkipNoPermission)
 		return nil
 	}
-	fill := n.filler(rec, base.Scope)
+	fill := &n.fill
+	fill.reset(rec, base.Scope)
 	if len(m.Actions) == 0 {
-		ev := base
-		ev.Unmapped = m.Reason
-		if ev.Unmapped == "" {
-			ev.Unmapped = "no mapping for " + rec.EventSource + " " + rec.EventName
+		base.Unmapped = m.Reason
+		if base.Unmapped == "" {
+			base.Unmapped = "no mapping for " + rec.EventSource + " " + rec.EventName
 		}
-		if err := emit(&ev); err != nil {
+		if err := emit(base); err != nil {
 			return err
 		}
+		base.Unmapped = ""
 	}
 	for _, a := range m.Actions {
 		info, ok := n.action(a)
@@ -250,24 +254,22 @@ func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func
 			arns = fill.resources(info)
 		}
 		if len(arns) == 0 {
-			arns = []string{""}
+			arns = noResource
 		}
 		for _, arn := range arns {
-			ev := base
-			ev.Action = name
-			ev.Resource = arn
-			if err := emit(&ev); err != nil {
+			base.Action = name
+			base.Resource = arn
+			if err := emit(base); err != nil {
 				return err
 			}
 		}
 	}
 	if rec.EventSource != "sts.amazonaws.com" && rec.EventSource != "iam.amazonaws.com" {
 		for _, arn := range passedRoles(rec.RequestParameters) {
-			ev := base
-			ev.Action = "iam:PassRole"
-			ev.Resource = arn
-			ev.Inferred = true
-			if err := emit(&ev); err != nil {
+			base.Action = "iam:PassRole"
+			base.Resource = arn
+			base.Inferred = true
+			if err := emit(base); err != nil {
 				return err
 			}
 		}
@@ -328,7 +330,7 @@ func principal(u *userIdentity, region string) (id, kind, session string) {
 		return id, "account", u.PrincipalID
 	}
 	id = firstNonEmpty(u.ARN, u.PrincipalID)
-	if id == "" && u.OnBehalfOf != nil && u.OnBehalfOf.UserID != "" {
+	if id == "" && u.OnBehalfOf.UserID != "" {
 		id = u.OnBehalfOf.IdentityStoreARN + "/" + u.OnBehalfOf.UserID
 	}
 	kind = strings.ToLower(u.Type)

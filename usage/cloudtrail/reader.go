@@ -202,6 +202,9 @@ func (rs *readState) readObject(s *scanner) error {
 			s.mark = -1
 			firstTooBig = true
 		}
+		if s.markLost {
+			firstTooBig = true
+		}
 	}
 	if found {
 		return rs.end(s)

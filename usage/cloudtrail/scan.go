@@ -1,6 +1,7 @@
 package cloudtrail
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -35,6 +36,9 @@ type scanner struct {
 	base int64 // input offset of buf[0]
 	keep int   // first byte that must survive a refill, or -1
 	mark int   // start of the retained top-level object, or -1
+	// markLost is set when the object from mark grew past max and stopped
+	// being retained.
+	markLost bool
 	err  error // sticky read error
 	max  int64 // largest value returned whole
 
@@ -53,6 +57,10 @@ func (s *scanner) offset() int64 { return s.base + int64(s.r) }
 func (s *scanner) fill() error {
 	if s.err != nil {
 		return s.err
+	}
+	if s.mark >= 0 && int64(s.w-s.mark) > s.max {
+		s.mark = -1
+		s.markLost = true
 	}
 	lo := s.r
 	if s.keep >= 0 && s.keep < lo {
@@ -203,26 +211,38 @@ func (s *scanner) scanStructure(big *bool) error {
 		b := s.buf[s.r:s.w]
 		i := 0
 		for i < len(b) {
-			c := b[i]
 			if inStr {
 				if esc {
 					esc = false
-				} else if c == '\\' {
-					esc = true
-				} else if c == '"' {
-					inStr = false
-					if len(stack) == 0 {
-						s.r += i + 1
-						s.stack = stack
-						return nil
-					}
-				} else if c < 0x20 {
-					s.r += i
-					return &syntaxError{s.offset(), "control character in string"}
+					i++
+					continue
 				}
-				i++
+				// Jump to the closing quote or the next escape.
+				rest := b[i:]
+				q := bytes.IndexByte(rest, '"')
+				seg := rest
+				if q >= 0 {
+					seg = rest[:q]
+				}
+				if k := bytes.IndexByte(seg, '\\'); k >= 0 {
+					esc = true
+					i += k + 1
+					continue
+				}
+				if q < 0 {
+					i = len(b)
+					break
+				}
+				i += q + 1
+				inStr = false
+				if len(stack) == 0 {
+					s.r += i
+					s.stack = stack
+					return nil
+				}
 				continue
 			}
+			c := b[i]
 			switch c {
 			case '"':
 				inStr = true
