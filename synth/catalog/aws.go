@@ -153,21 +153,32 @@ func (c *AWS) MapEvent(eventSource, eventName string) Mapping {
 			return Mapping{Actions: a.mapped}
 		}
 	}
-	// Slow path: other spellings and API-version suffixes.
-	for _, name := range [2]string{eventName, trimAPIVersion(eventName)} {
-		if name == "" {
-			continue
-		}
+	// Slow path: without an API-version suffix, then in any letter case.
+	names := [2]string{eventName, trimAPIVersion(eventName)}
+	if names[1] != "" {
 		if src != nil {
-			if m, ok := src.events[name]; ok {
-				return m
-			}
-			if m, ok := src.lower[strings.ToLower(name)]; ok {
+			if m, ok := src.events[names[1]]; ok {
 				return m
 			}
 		}
 		if svc != nil {
-			if a := svc.lookup(name); a != nil {
+			if a := svc.actions[names[1]]; a != nil {
+				return Mapping{Actions: a.mapped}
+			}
+		}
+	}
+	for _, name := range names {
+		if name == "" {
+			continue
+		}
+		lower := strings.ToLower(name)
+		if src != nil {
+			if m, ok := src.lower[lower]; ok {
+				return m
+			}
+		}
+		if svc != nil {
+			if a := svc.lower[lower]; a != nil {
 				return Mapping{Actions: a.mapped}
 			}
 		}

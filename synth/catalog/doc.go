@@ -13,7 +13,11 @@
 //
 //   - data/aws_actions.tsv.gz: every IAM service prefix, its actions (canonical
 //     name, access level, resource types with their required flag) and each
-//     resource type's ARN formats, plus the package version and data date.
+//     resource type's ARN formats, plus the package version and data date
+//     (licence and source note beside it). Where the package gives a combined
+//     level ("Tagging, Write", "Permissions management, Write") the first,
+//     the one AWS documents, is kept. Condition keys and descriptions are left
+//     out to keep the file small.
 //   - rules/iam-dataset/cloudtrail_service_mappings.json (MIT): eventSource →
 //     IAM service prefix.
 //   - rules/trailscraper/trailscraper_mapping_rules.json (Apache-2.0):
@@ -38,10 +42,11 @@
 //     then trailscraper's no-permission events, then trailscraper's plain
 //     name rewrites (DeleteBucketCors → PutBucketCORS) where the target exists;
 //  2. the catalog action prefix:eventName, exact spelling;
-//  3. an event rule or catalog action for eventName in any letter case;
-//  4. steps 1 to 3 again for eventName without an API-version suffix
+//  3. steps 1 and 2 for eventName without an API-version suffix
 //     (GetFunction20150331v2 → GetFunction, CreateDistribution2020_05_31 →
 //     CreateDistribution);
+//  4. an event rule or catalog action for eventName in any letter case, then
+//     for eventName without its API-version suffix in any letter case;
 //  5. otherwise the event is unmapped, with a Reason naming the candidate
 //     action ("s3:FooBar" is not in the AWS catalog).
 //

