@@ -73,7 +73,7 @@ func BenchmarkRead(b *testing.B) {
 func FuzzRead(f *testing.F) {
 	for _, p := range []string{
 		"../../testdata/cloudtrail/plaso-aws-doc-examples/aws_cloudtrail.json",
-		filepath.Join(invictusDir, "218007301253_CloudTrail_us-east-1_20230710T1145Z_7xgocspSowgK0Gto.json"),
+		filepath.Join(invictusDir, "218007301253_CloudTrail_us-east-1_20230710T1205Z_lKy08gyrqqRJyzsn.json"),
 	} {
 		data, err := os.ReadFile(p)
 		if err != nil {

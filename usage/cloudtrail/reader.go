@@ -70,6 +70,9 @@ func (g gzipReader) Read(p []byte) (int, error) {
 // the shape from the content: S3 delivery ({"Records":[...]}, other top-level
 // keys in any order), a bare JSON array of records, JSON Lines or
 // concatenated records, and lookup-events output ({"Events":[...]}).
+//
+// The Event passed to emit is reused: emit must copy what it keeps before it
+// returns.
 func (r *Reader) Read(ctx context.Context, name string, rd io.Reader, emit func(*record.Event) error) (record.Stats, error) {
 	rs := &readState{
 		reader: r,

@@ -370,3 +370,29 @@ func TestMatchARN(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentReads runs several reads on one Reader at once; run with
+// -race to check that they share nothing mutable.
+func TestConcurrentReads(t *testing.T) {
+	r := NewReader(fakeCatalog{}, Options{})
+	data := s3File(shapeRecords(t)...)
+	want, _, err := read(t, r, "x", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			got, _, err := read(t, r, "x", data)
+			if err == nil && !reflect.DeepEqual(got, want) {
+				err = errors.New("concurrent read gave different events")
+			}
+			errs <- err
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

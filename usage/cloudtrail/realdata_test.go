@@ -135,6 +135,19 @@ func TestInvictus(t *testing.T) {
 	} else {
 		t.Logf("%d unmapped events:\n%s", n, strings.Join(lines, "\n"))
 	}
+	withResource, inferred := 0, 0
+	for _, ev := range evs {
+		if ev.Resource != "" {
+			withResource++
+		}
+		if ev.Inferred {
+			inferred++
+		}
+	}
+	if withResource == 0 {
+		t.Errorf("no event has a resource")
+	}
+	t.Logf("%d events with a resource, %d inferred", withResource, inferred)
 	t.Logf("%d events; principals: %d users, %d roles; outcomes %v; skipped %v",
 		len(evs), len(kinds["user"]), len(kinds["role"]), outcomes, st.Skipped)
 }
