@@ -39,8 +39,8 @@ type scanner struct {
 	// markLost is set when the object from mark grew past max and stopped
 	// being retained.
 	markLost bool
-	err  error // sticky read error
-	max  int64 // largest value returned whole
+	err      error // sticky read error
+	max      int64 // largest value returned whole
 
 	stack []byte // open brackets of the value being scanned
 }
