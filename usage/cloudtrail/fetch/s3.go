@@ -43,8 +43,9 @@ const (
 //
 // Only day folders that can hold events of w are read: a day folder holds
 // the events of its UTC day, give or take one day of delivery lag. When w is
-// bounded at both ends, the day prefixes are listed directly; otherwise the
-// year, month and day folders are listed and pruned by the bound there is.
+// bounded at both ends and spans at most 200 days, the day prefixes are
+// listed directly; otherwise the year, month and day folders are listed and
+// pruned by the bounds there are.
 func S3(ctx context.Context, client S3API, bucket, prefix string, w synth.Window) ([]record.Input, Report, error) {
 	l := &lister{ctx: ctx, client: client, bucket: bucket, w: w}
 	start, lv := startLevel(prefix)
@@ -161,7 +162,7 @@ func (l *lister) walk(prefix string, lv level) error {
 		}
 		return nil
 	case atRegion:
-		if !l.w.From.IsZero() && !l.w.To.IsZero() {
+		if !l.w.From.IsZero() && !l.w.To.IsZero() && len(dayRange(l.w)) <= maxDayLists {
 			for _, day := range dayRange(l.w) {
 				if err := l.objects(prefix+day.Format("2006/01/02")+"/", false); err != nil {
 					return err
@@ -254,6 +255,11 @@ func span(p []int) (first, last time.Time) {
 }
 
 const day = 24 * time.Hour
+
+// maxDayLists is the longest bounded window whose day prefixes are listed
+// one by one; past it, listing the year and month folders first costs fewer
+// requests.
+const maxDayLists = 200
 
 // overlaps reports whether day folders first..last (UTC days) can hold
 // events of w: a folder of day D holds events from D-1 (delivery lag) to the

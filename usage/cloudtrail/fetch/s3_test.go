@@ -228,6 +228,8 @@ func TestS3HalfBoundedPrunesDateFolders(t *testing.T) {
 	}
 	// From only: 2024-03-15 keeps day folders from 03-14 on.
 	check(synth.Window{From: time.Date(2024, 3, 15, 6, 0, 0, 0, time.UTC)}, days[3:], "/2023/")
+	// A long bounded window descends the date folders too.
+	check(synth.Window{From: date(2024, 1, 1), To: date(2024, 12, 31)}, days[1:], "/2023/06/")
 	// To only: 2024-02-27 keeps folders up to 02-28.
 	check(synth.Window{To: time.Date(2024, 2, 27, 6, 0, 0, 0, time.UTC)}, days[:2], "/2024/04/")
 }
