@@ -161,9 +161,10 @@ func valueEnd(b []byte, i int) int {
 }
 
 // resources returns the sorted ARNs an action acted on, or nil when they
-// cannot all be told. It looks at the resource types the action requires,
-// or the first one when none is required; an action with no resource type
-// gets none.
+// cannot all be told. It looks at the resource types the action requires;
+// when none is required (s3:GetObject takes an object or an access point
+// object), the first type, in catalog order, whose ARN the event shows. An
+// action with no resource type gets none.
 func (f *filler) resources(info catalog.ActionInfo) []string {
 	var types []catalog.ResourceRef
 	for _, rt := range info.ResourceTypes {
@@ -171,8 +172,14 @@ func (f *filler) resources(info catalog.ActionInfo) []string {
 			types = append(types, rt)
 		}
 	}
-	if len(types) == 0 && len(info.ResourceTypes) > 0 {
-		types = info.ResourceTypes[:1]
+	if len(types) == 0 {
+		for _, rt := range info.ResourceTypes {
+			if arns := f.resourcesOf(rt); len(arns) > 0 {
+				slices.Sort(arns)
+				return slices.Compact(arns)
+			}
+		}
+		return nil
 	}
 	var out []string
 	for _, rt := range types {

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files and script expectations")
+
+// pare runs the CLI in-process and returns its exit code and output.
+func pare(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = report(&errOut, run(context.Background(), args, strings.NewReader(""), &out, &errOut))
+	return code, out.String(), errOut.String()
+}
+
+func TestExitCodes(t *testing.T) {
+	invictus := filepath.Join("..", "..", "testdata", "cloudtrail", "invictus-aws-dataset")
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string // in stderr
+	}{
+		{"no out", []string{"generate", invictus}, exitUsage, "pare: error: --out is required"},
+		{"unknown flag", []string{"generate", "--bogus"}, exitUsage, "pare: hint:"},
+		{"unknown provider", []string{"generate", "--provider", "gcp", "--out", t.TempDir(), invictus}, exitUsage, `unknown provider "gcp"`},
+		{"since and from", []string{"generate", "--since", "90d", "--from", "2026-01-01", "--out", t.TempDir(), invictus}, exitUsage, "--since cannot be combined"},
+		{"bad since", []string{"generate", "--since", "ninety", "--out", t.TempDir(), invictus}, exitUsage, "pare: hint: write --since as"},
+		{"to before from", []string{"generate", "--from", "2026-02-01", "--to", "2026-01-01", "--out", t.TempDir(), invictus}, exitUsage, "is before --from"},
+		{"bad format", []string{"generate", "--format", "yaml", "--out", t.TempDir(), invictus}, exitUsage, `unknown format "yaml"`},
+		{"ingest without db", []string{"ingest", invictus}, exitUsage, "--db is required"},
+		{"unknown command", []string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
+		{"missing input", []string{"generate", "--out", t.TempDir(), "does-not-exist"}, exitError, "does-not-exist: no such file or directory"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := pare(t, tc.args...)
+			if code != tc.code || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit %d and %q", code, stderr, tc.code, tc.want)
+			}
+			if strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, "panic:") {
+				t.Errorf("a stack trace reached the user:\n%s", stderr)
+			}
+		})
+	}
+}
+
+// readTree returns every file under dir by its slash path.
+func readTree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := make(map[string][]byte)
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		b, err := os.ReadFile(path)
+		files[filepath.ToSlash(rel)] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// TestInvictusGolden runs generate on the real invictus dataset (2,900
+// records) and compares every output file with testdata/golden/invictus.
+// Two runs must give identical bytes.
+func TestInvictusGolden(t *testing.T) {
+	invictus := filepath.Join("..", "..", "testdata", "cloudtrail", "invictus-aws-dataset")
+	golden := filepath.Join("..", "..", "testdata", "golden", "invictus")
+	out1, out2 := t.TempDir(), t.TempDir()
+	for _, out := range []string{out1, out2} {
+		code, _, stderr := pare(t, "generate", "--format", "json,terraform", "--out", out, invictus)
+		if code != 0 {
+			t.Fatalf("generate exit %d:\n%s", code, stderr)
+		}
+	}
+	got, again := readTree(t, out1), readTree(t, out2)
+	if len(got) != len(again) {
+		t.Fatalf("two runs wrote %d and %d files", len(got), len(again))
+	}
+	for name, b := range got {
+		if !bytes.Equal(b, again[name]) {
+			t.Errorf("%s differs between two runs on the same input", name)
+		}
+	}
+
+	var m manifest
+	if err := json.Unmarshal(got["manifest.json"], &m); err != nil {
+		t.Fatalf("manifest: %v", err)
+	}
+	if len(m.Principals) < 3 {
+		t.Errorf("manifest has %d principals; the dataset has IAM users and several assumed roles", len(m.Principals))
+	}
+	for _, p := range m.Principals {
+		for _, f := range p.Files {
+			if _, ok := got[f]; !ok {
+				t.Errorf("manifest names %s for %s, which was not written", f, p.Principal)
+			}
+		}
+	}
+
+	if *update {
+		os.RemoveAll(golden)
+		for name, b := range got {
+			path := filepath.Join(golden, filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return
+	}
+	want := readTree(t, golden)
+	for name, b := range want {
+		if g, ok := got[name]; !ok {
+			t.Errorf("%s: expected (golden) but not written", name)
+		} else if !bytes.Equal(g, b) {
+			t.Errorf("%s differs from the golden file; review and rerun with -update if intended", name)
+		}
+	}
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			t.Errorf("%s: written but has no golden file; rerun with -update and review", name)
+		}
+	}
+}

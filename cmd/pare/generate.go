@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/leastpriv/pare/emit"
+	"github.com/leastpriv/pare/synth"
+	"github.com/leastpriv/pare/synth/aws"
+	"github.com/leastpriv/pare/synth/catalog"
+	"github.com/leastpriv/pare/usage"
+)
+
+func generateCommand(env *environment) *cli.Command {
+	return &cli.Command{
+		Name:      "generate",
+		Usage:     "write right-sized policies from the activity the logs show",
+		ArgsUsage: "[INPUT...]",
+		Description: "Loads the INPUTs (into memory, or into the --db store), computes what each principal used in the\n" +
+			"window and writes one least-privilege policy per principal under --out, with its evidence and a\n" +
+			"manifest.json. INPUTs are CloudTrail files (.json, .json.gz, JSON Lines, lookup-events output),\n" +
+			"directories, globs, s3://BUCKET/PREFIX and cloudtrail://REGION.",
+		OnUsageError: onUsageError,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "db", Usage: "store `FILE`; without it the store lives in memory for this run"},
+			&cli.StringFlag{Name: "provider", Value: "aws", Usage: "cloud `PROVIDER` (aws)"},
+			&cli.StringSliceFlag{Name: "principal", Usage: "only principals matching `GLOB` (* matches anything); repeatable"},
+			&cli.StringFlag{Name: "since", Usage: "window `DURATION` back from the newest event loaded, e.g. 90d"},
+			&cli.StringFlag{Name: "from", Usage: "window start `TIME` (2026-01-31 or RFC 3339)"},
+			&cli.StringFlag{Name: "to", Usage: "window end `TIME` (a date means the end of that day)"},
+			&cli.StringFlag{Name: "format", Value: "json", Usage: "comma-separated output `FORMATS`: json, terraform"},
+			&cli.BoolFlag{Name: "include-denied", Usage: "also grant what was attempted and denied"},
+			&cli.IntFlag{Name: "max-resources", Value: aws.DefaultMaxResources, Usage: "past `N` distinct resources of one action, grant a wildcard pattern (reported)"},
+			&cli.BoolFlag{Name: "strict", Usage: "fail on any bad record instead of loading the rest"},
+			&cli.BoolFlag{Name: "stats", Usage: "print time, throughput and peak memory"},
+			&cli.StringFlag{Name: "out", Usage: "output `DIR` (created; pare's files in it are replaced)"},
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			return generate(ctx, env, cmd)
+		},
+	}
+}
+
+// generateOptions are generate's validated flags.
+type generateOptions struct {
+	db            string
+	principals    []string
+	window        windowFlags
+	json, tf      bool
+	includeDenied bool
+	maxResources  int
+	strict        bool
+	out           string
+	inputs        []string
+}
+
+func parseGenerateFlags(cmd *cli.Command) (generateOptions, error) {
+	o := generateOptions{
+		db:            cmd.String("db"),
+		principals:    cmd.StringSlice("principal"),
+		includeDenied: cmd.Bool("include-denied"),
+		maxResources:  int(cmd.Int("max-resources")),
+		strict:        cmd.Bool("strict"),
+		out:           cmd.String("out"),
+		inputs:        cmd.Args().Slice(),
+	}
+	if p := cmd.String("provider"); p != "aws" {
+		return o, usageErrorf("this version of pare generates AWS IAM policies: --provider aws", "unknown provider %q", p)
+	}
+	if o.out == "" {
+		return o, usageErrorf("pass --out DIR, the folder to write policies into", "--out is required")
+	}
+	if len(o.inputs) == 0 && o.db == "" {
+		return o, usageErrorf("name CloudTrail files, directories, s3://BUCKET/PREFIX or cloudtrail://REGION, or a --db store loaded by 'pare ingest'", "no INPUT and no --db: nothing to read")
+	}
+	for _, f := range strings.Split(cmd.String("format"), ",") {
+		switch strings.TrimSpace(f) {
+		case "json":
+			o.json = true
+		case "terraform":
+			o.tf = true
+		default:
+			return o, usageErrorf("formats are json and terraform, e.g. --format json,terraform", "unknown format %q", f)
+		}
+	}
+	if o.maxResources < 1 {
+		return o, usageErrorf("", "--max-resources must be at least 1")
+	}
+	var err error
+	o.window, err = parseWindowFlags(cmd.String("since"), cmd.String("from"), cmd.String("to"))
+	return o, err
+}
+
+func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
+	o, err := parseGenerateFlags(cmd)
+	if err != nil {
+		return err
+	}
+	stats := startStats()
+	cat, err := catalog.LoadAWS()
+	if err != nil {
+		return fmt.Errorf("loading the AWS catalog: %w", err)
+	}
+	store, err := openStore(ctx, o.db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	var l loaded
+	if len(o.inputs) > 0 {
+		if l, err = loadInputs(ctx, env, store, cat, o.inputs, o.window, o.strict); err != nil {
+			return err
+		}
+	}
+	oldest, newest, ok, err := store.Bounds(ctx, "aws")
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return withHint(fmt.Errorf("no AWS activity was loaded"), "check that the inputs are CloudTrail logs (see the warnings above)")
+	}
+	window := o.window.resolve(oldest, newest)
+	fmt.Fprintf(env.stderr, "pare: window: %s to %s%s\n", stamp(window.From), stamp(window.To), windowNote(o.window))
+
+	q := usage.Query{Provider: "aws", Principals: o.principals, Window: window, IncludeDenied: o.includeDenied}
+	accesses, err := store.Accesses(ctx, q)
+	if err != nil {
+		return err
+	}
+	principals, err := store.Principals(ctx, q)
+	if err != nil {
+		return err
+	}
+	if len(principals) == 0 {
+		return withHint(fmt.Errorf("no principal matches in the window %s to %s", stamp(window.From), stamp(window.To)), "widen --since/--from/--to or check --principal")
+	}
+
+	policies := aws.Synthesize(accesses, cat, aws.Options{MaxResources: o.maxResources})
+	if err := verify(policies, accesses); err != nil {
+		return err
+	}
+	files, m, err := render(policies, principals, accesses, window, o)
+	if err != nil {
+		return err
+	}
+	if err := writeOutput(o.out, files); err != nil {
+		return err
+	}
+
+	written, denied, unmapped := 0, 0, 0
+	for _, p := range m.Principals {
+		written += len(p.Files)
+		denied += len(p.Denied)
+		unmapped += len(p.Unmapped)
+	}
+	fmt.Fprintf(env.stderr, "pare: %d events from %d files; %d principals; %d files written to %s; %d denied actions; %d unmapped operations\n",
+		l.result.Events, l.result.Loaded, len(m.Principals), written, o.out, denied, unmapped)
+	if cmd.Bool("stats") {
+		stats.print(env.stderr, "generate", l.result.Events, l.result.Bytes)
+	}
+	if l.failed > 0 {
+		return withHint(fmt.Errorf("%d input(s) could not be loaded, so the policies may miss what they recorded", l.failed),
+			"fix or remove them and run again before applying these policies")
+	}
+	return nil
+}
+
+// verify fails loudly when a policy does not allow the usage it came from.
+func verify(policies []aws.Policy, accesses []synth.Access) error {
+	var lines []string
+	for _, p := range policies {
+		for _, a := range aws.Verify(p, accesses) {
+			lines = append(lines, fmt.Sprintf("%s: %s on %q", p.Principal, a.Action, a.Resource))
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	if len(lines) > 10 {
+		lines = append(lines[:10], fmt.Sprintf("... and %d more", len(lines)-10))
+	}
+	return fmt.Errorf("internal error: generated policies do not allow observed usage; nothing was written:\n%s", strings.Join(lines, "\n"))
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "(open)"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func windowNote(w windowFlags) string {
+	if w.since > 0 {
+		return " (--since counts back from the newest event loaded)"
+	}
+	return ""
+}
+
+// render builds every output file in memory, keyed by its path relative to
+// the output directory, and the manifest describing them.
+func render(policies []aws.Policy, principals []usage.Principal, accesses []synth.Access, window synth.Window, o generateOptions) (map[string][]byte, manifest, error) {
+	files := make(map[string][]byte)
+	m := manifest{Generator: "pare " + pareVersion(), Window: manifestWindow{From: stamp(window.From), To: stamp(window.To)}}
+	byPrincipal := make(map[string]aws.Policy, len(policies))
+	for _, p := range policies {
+		byPrincipal[p.Principal] = p
+	}
+	usedBy := make(map[string][]synth.Access)
+	for _, a := range accesses {
+		usedBy[a.Principal] = append(usedBy[a.Principal], a)
+	}
+	var ids []string
+	for _, pr := range principals {
+		ids = append(ids, pr.Principal)
+	}
+	stems := emit.FileNames(ids)
+	for _, pr := range principals {
+		entry := manifestPrincipal{Provider: "aws", Principal: pr.Principal, Kind: pr.Kind, Events: pr.Events, Actions: []string{}, Files: []string{}, Denied: []string{}, Unmapped: []manifestUnmapped{}}
+		for _, d := range pr.Denied {
+			entry.Denied = append(entry.Denied, d.Name)
+		}
+		for _, u := range pr.Unmapped {
+			entry.Unmapped = append(entry.Unmapped, manifestUnmapped{EventSource: u.Service, EventName: u.Operation, Reason: u.Reason, Count: u.Count, SampleEventID: u.Sample})
+		}
+		p, ok := byPrincipal[pr.Principal]
+		if ok && len(p.Documents) > 0 {
+			entry.Actions = p.Actions
+			entry.Inferred = p.Inferred
+			for _, g := range p.Generalizations {
+				entry.Generalizations = append(entry.Generalizations, manifestGeneralization{Action: g.Action, Resource: g.Resource, Reason: g.Reason})
+			}
+			base := "aws/" + stems[pr.Principal]
+			add := func(name string, body []byte) {
+				files[name] = body
+				entry.Files = append(entry.Files, name)
+			}
+			if o.json {
+				for i, doc := range p.Documents {
+					name := base + ".json"
+					if len(p.Documents) > 1 {
+						name = fmt.Sprintf("%s-part%d.json", base, i+1)
+					}
+					var buf bytes.Buffer
+					if err := emit.IAMJSON(&buf, doc); err != nil {
+						return nil, m, fmt.Errorf("rendering %s: %w", name, err)
+					}
+					add(name, buf.Bytes())
+				}
+			}
+			if o.tf {
+				var tfp []emit.TerraformPolicy
+				for i, doc := range p.Documents {
+					name := stems[pr.Principal]
+					if len(p.Documents) > 1 {
+						name = fmt.Sprintf("%s-part%d", name, i+1)
+					}
+					tfp = append(tfp, emit.TerraformPolicy{Name: "pare-" + name, Description: "Least privilege for " + pr.Principal + ", generated by pare from observed usage", Document: doc})
+				}
+				var buf bytes.Buffer
+				if err := emit.Terraform(&buf, tfp); err != nil {
+					return nil, m, fmt.Errorf("rendering %s.tf: %w", base, err)
+				}
+				add(base+".tf", buf.Bytes())
+			}
+			var buf bytes.Buffer
+			if err := emit.Evidence(&buf, aws.NewEvidence(p, usedBy[pr.Principal])); err != nil {
+				return nil, m, fmt.Errorf("rendering %s.evidence.json: %w", base, err)
+			}
+			add(base+".evidence.json", buf.Bytes())
+		}
+		m.Principals = append(m.Principals, entry)
+	}
+	var buf bytes.Buffer
+	if err := m.write(&buf); err != nil {
+		return nil, m, err
+	}
+	files["manifest.json"] = buf.Bytes()
+	return files, m, nil
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/leastpriv/pare/synth/catalog"
+)
+
+func ingestCommand(env *environment) *cli.Command {
+	return &cli.Command{
+		Name:      "ingest",
+		Usage:     "load activity logs into a store file, incrementally",
+		ArgsUsage: "INPUT...",
+		Description: "Loads CloudTrail files, directories, globs, s3://BUCKET/PREFIX or cloudtrail://REGION into the\n" +
+			"DuckDB store at --db. Inputs already loaded are skipped, so running it again adds only what is new.",
+		OnUsageError: onUsageError,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "db", Usage: "store `FILE` (created if missing)"},
+			&cli.BoolFlag{Name: "strict", Usage: "fail on any bad record instead of loading the rest"},
+			&cli.BoolFlag{Name: "stats", Usage: "print time, throughput and peak memory"},
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if cmd.String("db") == "" {
+				return usageErrorf("pass --db FILE: ingest keeps what it loads there for later generate runs", "--db is required")
+			}
+			if cmd.Args().Len() == 0 {
+				return usageErrorf("name CloudTrail files, directories, globs, s3://BUCKET/PREFIX or cloudtrail://REGION", "no INPUT given")
+			}
+			stats := startStats()
+			cat, err := catalog.LoadAWS()
+			if err != nil {
+				return fmt.Errorf("loading the AWS catalog: %w", err)
+			}
+			store, err := openStore(ctx, cmd.String("db"))
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			l, err := loadInputs(ctx, env, store, cat, cmd.Args().Slice(), windowFlags{}, cmd.Bool("strict"))
+			if err != nil {
+				return err
+			}
+			r := l.result
+			fmt.Fprintf(env.stderr, "pare: ingest: %d inputs: %d loaded, %d already loaded, %d duplicate content, %d failed; %d records, %d events stored",
+				l.inputs, r.Loaded, r.Unchanged, r.Duplicates, l.failed, r.Records, r.Events)
+			if len(r.Skipped) > 0 {
+				fmt.Fprintf(env.stderr, "; skipped: %s", skippedSummary(r.Skipped))
+			}
+			fmt.Fprintln(env.stderr)
+			if cmd.Bool("stats") {
+				stats.print(env.stderr, "ingest", r.Events, r.Bytes)
+			}
+			if l.failed > 0 {
+				return withHint(fmt.Errorf("%d input(s) could not be loaded (see the warnings above)", l.failed), "fix or remove them and run again; what loaded is kept")
+			}
+			return nil
+		},
+	}
+}

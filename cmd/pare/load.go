@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/leastpriv/pare/synth/catalog"
+	"github.com/leastpriv/pare/usage"
+	"github.com/leastpriv/pare/usage/cloudtrail"
+	"github.com/leastpriv/pare/usage/record"
+)
+
+// openStore opens the store at path ("" for memory), turning the store's
+// errors into what a user can act on.
+func openStore(ctx context.Context, path string) (*usage.Store, error) {
+	s, err := usage.Open(ctx, usage.Options{Path: path})
+	var inUse *usage.InUseError
+	if errors.As(err, &inUse) {
+		return nil, withHint(err, "wait for the other run to finish, or use another --db file")
+	}
+	return s, err
+}
+
+// loaded is what loading the command line's inputs did.
+type loaded struct {
+	result   usage.LoadResult
+	inputs   int // inputs resolved
+	problems []record.Problem
+	failed   int // inputs that could not be read at all, including unresolvable ones
+}
+
+// loadInputs resolves args, loads them into s and prints every problem on
+// stderr with its file and record. It fails only when pare cannot go on.
+func loadInputs(ctx context.Context, env *environment, s *usage.Store, cat *catalog.AWS, args []string, wf windowFlags, strict bool) (loaded, error) {
+	var l loaded
+	inputs, problems, err := resolveInputs(ctx, env, args, wf.listingWindow(), time.Now().UTC())
+	if err != nil {
+		return l, err
+	}
+	l.inputs = len(inputs)
+	l.problems = problems
+	l.failed = len(problems)
+
+	reader := cloudtrail.NewReader(cat, cloudtrail.Options{})
+	bar := newProgressBar(env.stderr)
+	res, err := s.Load(ctx, inputs, reader.Read, usage.LoadOptions{Provider: "aws", Strict: strict, Progress: bar.update})
+	bar.finish()
+	l.result = res
+	l.problems = append(l.problems, res.Problems...)
+	l.failed += res.Failed
+	printProblems(env, l.problems)
+	if errors.Is(err, usage.ErrStrict) {
+		return l, withHint(fmt.Errorf("%d bad record(s) or input(s); nothing from them was loaded", len(l.problems)), "run without --strict to load the good records and report the bad ones")
+	}
+	if err != nil {
+		return l, err
+	}
+	if strict && len(problems) > 0 {
+		return l, withHint(fmt.Errorf("%d input(s) could not be read", len(problems)), "run without --strict to load the rest")
+	}
+	return l, nil
+}
+
+// maxProblemsShown bounds the problem lines printed; the rest are counted.
+const maxProblemsShown = 50
+
+func printProblems(env *environment, problems []record.Problem) {
+	for i, p := range problems {
+		if i == maxProblemsShown {
+			fmt.Fprintf(env.stderr, "pare: warning: ... and %d more problems\n", len(problems)-maxProblemsShown)
+			break
+		}
+		fmt.Fprintf(env.stderr, "pare: warning: %s\n", p)
+	}
+}
+
+// skippedSummary renders skip counts sorted by reason: "AwsServiceEvent 42, ...".
+func skippedSummary(skipped map[string]int) string {
+	var reasons []string
+	for r := range skipped {
+		reasons = append(reasons, r)
+	}
+	sort.Strings(reasons)
+	var parts []string
+	for _, r := range reasons {
+		parts = append(parts, fmt.Sprintf("%s %d", r, skipped[r]))
+	}
+	return strings.Join(parts, ", ")
+}
