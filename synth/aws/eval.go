@@ -31,15 +31,111 @@ import (
 // as IAM, so Allows may answer no where IAM says yes, never the reverse, for
 // the Allow statements pare writes.
 func Allows(doc Document, action, resource string) bool {
+	return compile([]Document{doc}).allows(action, resource)
+}
+
+// AllowsAny reports whether the documents together allow action on
+// resource: some document allows it and none denies it, as IAM combines the
+// identity policies attached to one principal.
+func AllowsAny(docs []Document, action, resource string) bool {
+	return compile(docs).allows(action, resource)
+}
+
+// Verify returns the accesses of p.Principal, in input order, that p's
+// documents do not allow. A sound policy gives none.
+func Verify(p Policy, accesses []synth.Access) []synth.Access {
+	e := compile(p.Documents)
+	var missing []synth.Access
+	for _, a := range accesses {
+		if a.Principal != p.Principal {
+			continue
+		}
+		if !e.allows(a.Action, a.Resource) {
+			missing = append(missing, a)
+		}
+	}
+	return missing
+}
+
+// evaluator is a set of documents compiled for repeated questions: literal
+// actions and resources go into maps, only patterns are matched one by one.
+type evaluator struct {
+	statements []compiledStatement
+}
+
+type compiledStatement struct {
+	deny             bool
+	allActions       bool
+	actions          map[string]bool // lower case literal actions
+	actionPatterns   [][]token       // lower case
+	allResources     bool
+	resources        map[string]bool // literal resources, escapes resolved
+	resourcePatterns []resourcePattern
+}
+
+type resourcePattern struct {
+	toks []token
+	segs [][]token // the six ARN components, or nil to match the whole string
+}
+
+func compile(docs []Document) *evaluator {
+	e := &evaluator{}
+	for _, doc := range docs {
+		variables := doc.Version == Version
+		for _, st := range doc.Statement {
+			if st.Effect != "Allow" && st.Effect != "Deny" {
+				continue
+			}
+			c := compiledStatement{
+				deny:      st.Effect == "Deny",
+				actions:   make(map[string]bool),
+				resources: make(map[string]bool),
+			}
+			for _, pat := range st.Action {
+				pat = strings.ToLower(pat)
+				switch {
+				case pat == "*":
+					c.allActions = true
+				case strings.ContainsAny(pat, "*?"):
+					c.actionPatterns = append(c.actionPatterns, plainTokens(pat))
+				default:
+					c.actions[pat] = true
+				}
+			}
+			for _, pat := range st.Resource {
+				if pat == "*" {
+					c.allResources = true
+					continue
+				}
+				toks, ok := tokenize(pat, variables)
+				if !ok {
+					continue // matches nothing
+				}
+				if lit, ok := literal(toks); ok {
+					c.resources[lit] = true
+					continue
+				}
+				rp := resourcePattern{toks: toks}
+				if segs := splitTokens(toks); len(segs) == 6 && isLiteral(segs[0], "arn") {
+					rp.segs = segs
+				}
+				c.resourcePatterns = append(c.resourcePatterns, rp)
+			}
+			e.statements = append(e.statements, c)
+		}
+	}
+	return e
+}
+
+func (e *evaluator) allows(action, resource string) bool {
+	action = strings.ToLower(action)
 	allowed := false
-	for _, st := range doc.Statement {
-		if st.Effect != "Allow" && st.Effect != "Deny" {
+	for i := range e.statements {
+		c := &e.statements[i]
+		if (allowed && !c.deny) || !c.matches(action, resource) {
 			continue
 		}
-		if !statementMatches(st, doc.Version, action, resource) {
-			continue
-		}
-		if st.Effect == "Deny" {
+		if c.deny {
 			return false
 		}
 		allowed = true
@@ -47,85 +143,92 @@ func Allows(doc Document, action, resource string) bool {
 	return allowed
 }
 
-// AllowsAny reports whether the documents together allow action on
-// resource: some document allows it and none denies it, as IAM combines the
-// identity policies attached to one principal.
-func AllowsAny(docs []Document, action, resource string) bool {
-	allowed := false
-	for _, doc := range docs {
-		for _, st := range doc.Statement {
-			if st.Effect == "Deny" && statementMatches(st, doc.Version, action, resource) {
-				return false
+// matches reports whether the statement covers action (lower case) on
+// resource.
+func (c *compiledStatement) matches(action, resource string) bool {
+	if !c.allActions && !c.actions[action] {
+		found := false
+		for _, p := range c.actionPatterns {
+			if glob(p, action) {
+				found = true
+				break
 			}
 		}
-		if Allows(doc, action, resource) {
-			allowed = true
+		if !found {
+			return false
 		}
 	}
-	return allowed
-}
-
-// Verify returns the accesses of p.Principal, in input order, that p's
-// documents do not allow. A sound policy gives none.
-func Verify(p Policy, accesses []synth.Access) []synth.Access {
-	var missing []synth.Access
-	for _, a := range accesses {
-		if a.Principal != p.Principal {
+	if c.allResources || c.resources[resource] {
+		return true
+	}
+	var resSegs []string
+	for _, p := range c.resourcePatterns {
+		if p.segs == nil {
+			if glob(p.toks, resource) {
+				return true
+			}
 			continue
 		}
-		if !AllowsAny(p.Documents, a.Action, a.Resource) {
-			missing = append(missing, a)
+		if resSegs == nil {
+			resSegs = strings.SplitN(resource, ":", 6)
 		}
-	}
-	return missing
-}
-
-func statementMatches(st Statement, version, action, resource string) bool {
-	actionOK := false
-	for _, pat := range st.Action {
-		if matchAction(pat, action) {
-			actionOK = true
-			break
+		if len(resSegs) != 6 {
+			if glob(p.toks, resource) {
+				return true
+			}
+			continue
 		}
-	}
-	if !actionOK {
-		return false
-	}
-	for _, pat := range st.Resource {
-		if matchResource(pat, resource, version) {
+		ok := true
+		for i := range p.segs {
+			if !glob(p.segs[i], resSegs[i]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
 			return true
 		}
 	}
 	return false
 }
 
-func matchAction(pattern, action string) bool {
-	toks := make([]token, 0, len(pattern))
-	for _, r := range strings.ToLower(pattern) {
+func plainTokens(s string) []token {
+	toks := make([]token, 0, len(s))
+	for _, r := range runes(s) {
 		toks = append(toks, plainToken(r))
 	}
-	return glob(toks, strings.ToLower(action))
+	return toks
 }
 
-func matchResource(pattern, resource, version string) bool {
-	if pattern == "*" {
-		return true
-	}
-	toks, ok := tokenize(pattern, version == Version)
-	if !ok {
-		return false
-	}
-	patSegs := splitTokens(toks)
-	resSegs := strings.SplitN(resource, ":", 6)
-	if len(patSegs) == 6 && isLiteral(patSegs[0], "arn") && len(resSegs) == 6 {
-		for i := range patSegs {
-			if !glob(patSegs[i], resSegs[i]) {
-				return false
-			}
+// runes splits s into characters. A byte that is not valid UTF-8 becomes a
+// negative value of its own, so it matches only the same byte.
+func runes(s string) []rune {
+	out := make([]rune, 0, len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			r = -1 - rune(s[i])
 		}
-		return true
+		out = append(out, r)
+		i += size
 	}
-	return glob(toks, resource)
+	return out
+}
+
+// literal returns the string a wildcard-free pattern stands for.
+func literal(toks []token) (string, bool) {
+	var b strings.Builder
+	for _, t := range toks {
+		if t.kind != 'l' {
+			return "", false
+		}
+		if t.r < 0 {
+			b.WriteByte(byte(-1 - t.r))
+		} else {
+			b.WriteRune(t.r)
+		}
+	}
+	return b.String(), true
 }
 
 // token is one element of a compiled pattern.
@@ -165,6 +268,9 @@ func tokenize(pattern string, variables bool) ([]token, bool) {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(pattern[i:])
+		if r == utf8.RuneError && size == 1 {
+			r = -1 - rune(pattern[i])
+		}
 		toks = append(toks, plainToken(r))
 		i += size
 	}
@@ -188,7 +294,7 @@ func splitTokens(toks []token) [][]token {
 }
 
 func isLiteral(toks []token, s string) bool {
-	rs := []rune(s)
+	rs := runes(s)
 	if len(toks) != len(rs) {
 		return false
 	}
@@ -203,7 +309,7 @@ func isLiteral(toks []token, s string) bool {
 // glob matches s against toks: '*' any run of characters (runes), '?'
 // exactly one.
 func glob(toks []token, s string) bool {
-	rs := []rune(s)
+	rs := runes(s)
 	p, i := 0, 0
 	starP, starI := -1, 0
 	for i < len(rs) {

@@ -249,14 +249,16 @@ func EscapeResource(s string) string {
 		return s
 	}
 	var b strings.Builder
-	for _, r := range s {
-		switch r {
+	for i := 0; i < len(s); i++ {
+		// Byte by byte: the three are ASCII, and bytes that are not valid
+		// UTF-8 must pass through unchanged.
+		switch c := s[i]; c {
 		case '*', '?', '$':
 			b.WriteString("${")
-			b.WriteRune(r)
+			b.WriteByte(c)
 			b.WriteString("}")
 		default:
-			b.WriteRune(r)
+			b.WriteByte(c)
 		}
 	}
 	return b.String()
