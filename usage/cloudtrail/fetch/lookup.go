@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/smithy-go"
@@ -235,8 +236,12 @@ func (q query) page(ctx context.Context, token *string) (*cloudtrail.LookupEvent
 	}
 }
 
-// retryable reports whether err is throttling or a server-side failure.
+// retryable reports whether err is throttling, a server-side failure or a
+// dropped connection (which the SDK's own retryer would also retry).
 func retryable(err error) bool {
+	if (retry.RetryableConnectionError{}).IsErrorRetryable(err) == aws.TrueTernary {
+		return true
+	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		switch ae.ErrorCode() {

@@ -3,6 +3,7 @@ package fakeaws
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"sort"
@@ -90,8 +91,15 @@ func (c *CloudTrail) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusBadRequest, "UnknownOperationException", "fake supports LookupEvents only")
 		return
 	}
+	// Read the whole body before answering, as AWS does: a client still
+	// sending it when the answer arrives may drop the connection.
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		jsonError(w, http.StatusBadRequest, "SerializationException", err.Error())
+		return
+	}
 	var req lookupRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+	if err := json.Unmarshal(body, &req); err != nil {
 		jsonError(w, http.StatusBadRequest, "SerializationException", err.Error())
 		return
 	}
