@@ -1,8 +1,10 @@
 package emit
 
 import (
+	"fmt"
 	"io"
 	"time"
+	"unicode/utf8"
 
 	"github.com/leastpriv/pare/synth/aws"
 )
@@ -65,7 +67,50 @@ func Evidence(w io.Writer, ev aws.Evidence) error {
 	for _, g := range ev.Generalizations {
 		f.Generalizations = append(f.Generalizations, evidenceGeneralize{Action: g.Action, Resource: g.Resource, Reason: g.Reason, Recorded: nonNil(g.Recorded)})
 	}
+	if err := checkEvidenceUTF8(f); err != nil {
+		return err
+	}
 	return writeJSON(w, f)
+}
+
+// checkEvidenceUTF8 reports the first string of f that is not valid UTF-8:
+// like IAMJSON, Evidence never silently replaces bytes.
+func checkEvidenceUTF8(f evidenceFile) error {
+	check := func(field string, ss ...string) error {
+		for _, s := range ss {
+			if !utf8.ValidString(s) {
+				return fmt.Errorf("evidence %s %q is not valid UTF-8", field, s)
+			}
+		}
+		return nil
+	}
+	if err := check("principal", f.Principal, f.Kind); err != nil {
+		return err
+	}
+	for _, a := range f.Actions {
+		for _, err := range []error{
+			check("action", a.Action),
+			check("region", a.Regions...),
+			check("event id", a.Samples...),
+			check("via", a.Via...),
+			check("resource", a.Resources...),
+		} {
+			if err != nil {
+				return err
+			}
+		}
+	}
+	for _, g := range f.Generalizations {
+		for _, err := range []error{
+			check("generalization", g.Action, g.Resource, g.Reason),
+			check("generalization resource", g.Recorded...),
+		} {
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return check("rejected action", f.Rejected...)
 }
 
 func rfc3339(t time.Time) string {

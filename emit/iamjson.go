@@ -1,23 +1,122 @@
 package emit
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/leastpriv/pare/synth/aws"
 )
 
 // IAMJSON writes doc as a plain IAM policy document: two-space indented,
 // keys in IAM's order (Version, Statement; Sid, Effect, Action, Resource),
-// '<', '>' and '&' left literal, and a final newline.
+// Action and Resource always arrays (nil becomes []), '<', '>' and '&' left
+// literal, and a final newline.
+//
+// A policy must say exactly what was recorded, so IAMJSON returns an error,
+// and writes nothing, when a string in doc is not valid UTF-8, rather than
+// replacing bytes as encoding/json would.
 func IAMJSON(w io.Writer, doc aws.Document) error {
-	return writeJSON(w, doc)
+	if err := checkUTF8(doc); err != nil {
+		return err
+	}
+	out := aws.Document{Version: doc.Version, Statement: make([]aws.Statement, len(doc.Statement))}
+	for i, s := range doc.Statement {
+		s.Action = nonNil(s.Action)
+		s.Resource = nonNil(s.Resource)
+		out.Statement[i] = s
+	}
+	if doc.Statement == nil {
+		out.Statement = nil
+	}
+	return writeJSON(w, out)
 }
 
-// writeJSON is the one JSON style every emit file uses.
+// checkUTF8 reports the first string of doc that is not valid UTF-8.
+func checkUTF8(doc aws.Document) error {
+	return eachString(doc, func(field, s string) error {
+		if !utf8.ValidString(s) {
+			return fmt.Errorf("%s %q is not valid UTF-8", field, s)
+		}
+		return nil
+	})
+}
+
+// eachString calls f with every string of doc and where it is, and stops at
+// the first error.
+func eachString(doc aws.Document, f func(field, s string) error) error {
+	if err := f("Version", doc.Version); err != nil {
+		return err
+	}
+	for i, st := range doc.Statement {
+		where := fmt.Sprintf("statement %d ", i+1)
+		if err := f(where+"Sid", st.Sid); err != nil {
+			return err
+		}
+		if err := f(where+"Effect", st.Effect); err != nil {
+			return err
+		}
+		for _, a := range st.Action {
+			if err := f(where+"Action", a); err != nil {
+				return err
+			}
+		}
+		for _, r := range st.Resource {
+			if err := f(where+"Resource", r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeJSON is the one JSON style every emit file uses. It encodes into
+// memory first, so a failed encoding writes nothing.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("encoding JSON: %w", err)
+	}
+	_, err := w.Write(escapeInvisible(buf.Bytes()))
+	return err
+}
+
+// escapeInvisible rewrites every rune of encoded JSON that is not printable
+// (DEL, C1 controls, bidirectional overrides, zero-width and format
+// characters) as a \uXXXX escape, so a reviewer sees what a policy grants:
+// "\u202e" cannot reorder the text around it. The JSON value is unchanged:
+// encoding/json escapes everything below U+0020 inside strings, so such
+// runes only occur inside strings, while the structural '\n' stays.
+func escapeInvisible(b []byte) []byte {
+	clean := true
+	for _, r := range string(b) {
+		if r != '\n' && !unicode.IsPrint(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return b
+	}
+	out := make([]byte, 0, len(b)+64)
+	for _, r := range string(b) {
+		if r == '\n' || unicode.IsPrint(r) {
+			out = utf8.AppendRune(out, r)
+			continue
+		}
+		if r > 0xffff {
+			hi, lo := utf16.EncodeRune(r)
+			out = fmt.Appendf(out, "\\u%04x\\u%04x", hi, lo)
+		} else {
+			out = fmt.Appendf(out, "\\u%04x", r)
+		}
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
@@ -23,11 +24,22 @@ type TerraformPolicy struct {
 // HCL syntax with hclwrite: string values are written as quoted literals in
 // which "${" becomes "$${" and "%{" becomes "%%{", so text from logs can never
 // become a Terraform interpolation or directive. Names are made valid IAM
-// policy names and labels valid, distinct HCL identifiers.
+// policy names and labels valid, distinct HCL identifiers, in input order.
+//
+// Terraform strings are Unicode text in normal form C: a string that is not
+// valid UTF-8 or not NFC would be silently changed on the way, granting
+// something other than the document says, so Terraform refuses it with an
+// error instead.
 func Terraform(w io.Writer, policies []TerraformPolicy) error {
+	for _, p := range policies {
+		if err := checkTerraformStrings(p); err != nil {
+			return fmt.Errorf("terraform policy %q: %w", p.Name, err)
+		}
+	}
 	f := hclwrite.NewEmptyFile()
 	body := f.Body()
 	labels := make(map[string]bool)
+	names := make(map[string]bool)
 	for i, p := range policies {
 		if i > 0 {
 			body.AppendNewline()
@@ -35,7 +47,7 @@ func Terraform(w io.Writer, policies []TerraformPolicy) error {
 		label := uniqueLabel(hclLabel(p.Name), labels)
 		block := body.AppendNewBlock("resource", []string{"aws_iam_policy", label})
 		b := block.Body()
-		b.SetAttributeValue("name", cty.StringVal(iamPolicyName(p.Name)))
+		b.SetAttributeValue("name", cty.StringVal(uniqueName(iamPolicyName(p.Name), names)))
 		if p.Description != "" {
 			b.SetAttributeValue("description", cty.StringVal(iamDescription(p.Description)))
 		}
@@ -43,6 +55,37 @@ func Terraform(w io.Writer, policies []TerraformPolicy) error {
 	}
 	_, err := w.Write(hclwrite.Format(f.Bytes()))
 	return err
+}
+
+// checkTerraformStrings rejects strings that cty would change: invalid UTF-8
+// or text not in Unicode normal form C.
+func checkTerraformStrings(p TerraformPolicy) error {
+	check := func(what, s string) error {
+		if !utf8.ValidString(s) {
+			return fmt.Errorf("%s %q is not valid UTF-8", what, s)
+		}
+		if cty.StringVal(s).AsString() != s {
+			return fmt.Errorf("%s %q is not in Unicode normal form C; Terraform would change it", what, s)
+		}
+		return nil
+	}
+	if err := check("name", p.Name); err != nil {
+		return err
+	}
+	if err := check("description", p.Description); err != nil {
+		return err
+	}
+	if err := check("version", p.Document.Version); err != nil {
+		return err
+	}
+	for _, st := range p.Document.Statement {
+		for _, s := range append(append([]string{st.Sid, st.Effect}, st.Action...), st.Resource...) {
+			if err := check("string", s); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // documentTokens renders an IAM document as an HCL object, keys in IAM order.
@@ -110,30 +153,63 @@ func uniqueLabel(label string, used map[string]bool) string {
 	return candidate
 }
 
+// uniqueName returns name, or name with "-2", "-3", ... appended (cut to
+// stay within 128 bytes), whichever is first not in used, ignoring case as
+// IAM does, and adds it to used.
+func uniqueName(name string, used map[string]bool) string {
+	candidate := name
+	for n := 2; used[strings.ToLower(candidate)]; n++ {
+		suffix := fmt.Sprintf("-%d", n)
+		base := name
+		if len(base)+len(suffix) > 128 {
+			base = base[:128-len(suffix)]
+		}
+		candidate = base + suffix
+	}
+	used[strings.ToLower(candidate)] = true
+	return candidate
+}
+
 // iamPolicyName keeps IAM's policy name alphabet ([A-Za-z0-9+=,.@_-], at most
-// 128 characters); anything else becomes '_', and a shortened name gets a
-// hash so it stays distinct.
+// 128 characters); anything else becomes '_', and a changed or shortened name
+// gets a hash of the original so distinct names stay distinct.
 func iamPolicyName(name string) string {
 	var b strings.Builder
+	changed := false
 	for _, r := range name {
 		if r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("+=,.@_-", r)) {
 			b.WriteRune(r)
 		} else {
 			b.WriteByte('_')
+			changed = true
 		}
 	}
 	s := b.String()
-	if len(s) > 128 {
-		s = s[:119] + "-" + shortHash(name)
+	if s == "" || len(s) > 128 {
+		changed = true
+	}
+	if changed {
+		h := "-" + hash16(name)
+		if len(s) > 128-len(h) {
+			s = s[:128-len(h)]
+		}
+		s += h
 	}
 	return s
 }
 
-// iamDescription keeps IAM's description limit of 1,000 characters.
+// iamDescription keeps IAM's description alphabet (tab, newline, carriage
+// return, printable ASCII and Latin-1 letters from U+00A1) and its limit of
+// 1,000 characters; other characters become '_'.
 func iamDescription(s string) string {
 	r := []rune(s)
-	if len(r) > 1000 {
-		return string(r[:997]) + "..."
+	for i, c := range r {
+		if !(c == '\t' || c == '\n' || c == '\r' || c >= 0x20 && c <= 0x7e || c >= 0xa1 && c <= 0xff) {
+			r[i] = '_'
+		}
 	}
-	return s
+	if len(r) > 1000 {
+		r = append(r[:997], '.', '.', '.')
+	}
+	return string(r)
 }
