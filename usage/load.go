@@ -92,15 +92,15 @@ func (s *Store) Load(ctx context.Context, inputs []record.Input, read record.Rea
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			conn, err := s.db.Conn(ctx)
+			w, err := s.newWorker(ctx, read, opts)
 			if err != nil {
-				errs <- fmt.Errorf("connecting to store: %w", err)
+				errs <- err
 				cancel()
 				return
 			}
-			defer conn.Close()
+			defer w.close()
 			for i := range jobs {
-				res, err := s.loadOne(ctx, conn, inputs[i], read, opts)
+				res, err := w.load(ctx, inputs[i])
 				if err != nil {
 					errs <- err
 					cancel()
@@ -112,6 +112,10 @@ func (s *Store) Load(ctx context.Context, inputs []record.Input, read record.Rea
 				case <-ctx.Done():
 					return
 				}
+			}
+			if err := w.commit(ctx); err != nil {
+				errs <- err
+				cancel()
 			}
 		}()
 	}
@@ -198,9 +202,99 @@ func (h *hashingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// loadOne loads one input in one transaction on conn. Problems with the input
-// are reported in the result; an error means the store failed.
-func (s *Store) loadOne(ctx context.Context, conn *sql.Conn, in record.Input, read record.ReadFunc, opts LoadOptions) (inputResult, error) {
+// stagedRowsPerCommit is how many staged events make a worker commit: two
+// of DuckDB's row groups, so big commits write compressed row groups
+// straight to the database instead of through its write-ahead log.
+const stagedRowsPerCommit = 2 * 122880
+
+// worker loads inputs on its own connection. Each input's events are
+// appended to a connection-local staging table; once enough are staged, one
+// transaction moves them into events together with the inputs' sources rows.
+// An input is therefore stored whole or not at all, and one that fails while
+// being read is simply deleted from the staging table. What was staged but
+// not committed when a load is interrupted is lost with the connection, and
+// its inputs, having no sources row, load again next time.
+type worker struct {
+	s       *Store
+	read    record.ReadFunc
+	opts    LoadOptions
+	conn    *sql.Conn
+	app     *duckdb.Appender
+	pending []pendingSource
+	staged  int64
+}
+
+// pendingSource is a read input waiting for its worker's next commit.
+type pendingSource struct {
+	id       int64
+	in       record.Input
+	size     int64
+	sha256   string
+	stats    record.Stats
+	problems []record.Problem
+}
+
+func (s *Store) newWorker(ctx context.Context, read record.ReadFunc, opts LoadOptions) (*worker, error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to store: %w", err)
+	}
+	w := &worker{s: s, read: read, opts: opts, conn: conn}
+	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM events LIMIT 0`); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("creating staging table: %w", err)
+	}
+	if err := rawConn(conn, func(dc driver.Conn) error {
+		var err error
+		w.app, err = duckdb.NewAppender(dc, "temp", "main", "stage")
+		return err
+	}); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("opening appender: %w", err)
+	}
+	return w, nil
+}
+
+func (w *worker) close() {
+	w.app.Close()
+	w.conn.Close()
+}
+
+// unstage drops the staged events of one input.
+func (w *worker) unstage(ctx context.Context, id int64) error {
+	if err := w.app.Flush(); err != nil {
+		return fmt.Errorf("staging events: %w", err)
+	}
+	if _, err := w.conn.ExecContext(ctx, `DELETE FROM stage WHERE source_id = $1`, id); err != nil {
+		return fmt.Errorf("clearing staged events: %w", err)
+	}
+	return nil
+}
+
+// known reports whether an input with this name and size, or this content,
+// is stored or pending.
+func (w *worker) known(ctx context.Context, column string, value any, size int64) (bool, error) {
+	for _, p := range w.pending {
+		if column == "name" && p.in.Name == value && p.size == size || column == "sha256" && p.sha256 == value {
+			return true, nil
+		}
+	}
+	var n int
+	var err error
+	if column == "name" {
+		err = w.conn.QueryRowContext(ctx, `SELECT count(*) FROM sources WHERE name = $1 AND size = $2`, value, size).Scan(&n)
+	} else {
+		err = w.conn.QueryRowContext(ctx, `SELECT count(*) FROM sources WHERE sha256 = $1`, value).Scan(&n)
+	}
+	if err != nil {
+		return false, fmt.Errorf("checking sources: %w", err)
+	}
+	return n > 0, nil
+}
+
+// load reads one input into the staging table. Problems with the input are
+// reported in the result; an error means the store failed.
+func (w *worker) load(ctx context.Context, in record.Input) (inputResult, error) {
 	var res inputResult
 	fail := func(msg string) (inputResult, error) {
 		res.failed = true
@@ -209,14 +303,10 @@ func (s *Store) loadOne(ctx context.Context, conn *sql.Conn, in record.Input, re
 	}
 
 	if in.Size >= 0 {
-		var n int
-		err := conn.QueryRowContext(ctx, `SELECT count(*) FROM sources WHERE name = $1 AND size = $2`, in.Name, in.Size).Scan(&n)
-		if err != nil {
-			return res, fmt.Errorf("checking sources: %w", err)
-		}
-		if n > 0 {
-			res.unchanged = true
-			return res, nil
+		known, err := w.known(ctx, "name", in.Name, in.Size)
+		if err != nil || known {
+			res.unchanged = known
+			return res, err
 		}
 	}
 
@@ -227,102 +317,105 @@ func (s *Store) loadOne(ctx context.Context, conn *sql.Conn, in record.Input, re
 	defer rc.Close()
 	hr := &hashingReader{r: rc, h: sha256.New()}
 
-	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return res, fmt.Errorf("starting transaction: %w", err)
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			// The context may be done; roll back regardless.
-			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-		}
-	}()
-
-	var sourceID int64
-	if err := conn.QueryRowContext(ctx, `SELECT nextval('source_ids')`).Scan(&sourceID); err != nil {
+	var id int64
+	if err := w.conn.QueryRowContext(ctx, `SELECT nextval('source_ids')`).Scan(&id); err != nil {
 		return res, fmt.Errorf("allocating source id: %w", err)
 	}
-
-	var app *duckdb.Appender
-	if err := rawConn(conn, func(dc driver.Conn) error {
-		var err error
-		app, err = duckdb.NewAppender(dc, "", "", "events")
-		return err
-	}); err != nil {
-		return res, fmt.Errorf("opening appender: %w", err)
-	}
-	appClosed := false
-	defer func() {
-		if !appClosed {
-			app.Close()
-		}
-	}()
-
-	var strictErr error
 	emit := func(e *record.Event) error {
-		return app.AppendRow(
+		return w.app.AppendRow(
 			e.Provider, e.EventID, e.Time.UTC(), e.Principal, e.PrincipalKind, e.Session,
 			e.Action, e.Resource, e.Scope, e.Region, string(e.Outcome), e.ErrorCode, e.Via,
-			e.Inferred, e.Service, e.Operation, e.Unmapped, sourceID, int32(e.Index),
+			e.Inferred, e.Service, e.Operation, e.Unmapped, id, int32(e.Index),
 		)
 	}
-	stats, readErr := read(ctx, in.Name, hr, emit)
+	stats, readErr := w.read(ctx, in.Name, hr, emit)
 	res.bytes = hr.n
 	if ctx.Err() != nil {
 		return res, ctx.Err()
 	}
+	if readErr == nil {
+		// Hash the whole content, including anything after the last record.
+		if _, err := io.Copy(io.Discard, hr); err != nil {
+			readErr = fmt.Errorf("reading: %w", err)
+		}
+		res.bytes = hr.n
+	}
 	if readErr != nil {
+		if err := w.unstage(ctx, id); err != nil {
+			return res, err
+		}
 		return fail(readErr.Error())
-	}
-	if opts.Strict && len(stats.Problems) > 0 {
-		strictErr = fmt.Errorf("%d bad record(s)", len(stats.Problems))
-	}
-	// Hash the whole content, including anything after the last record.
-	if _, err := io.Copy(io.Discard, hr); err != nil {
-		return fail(fmt.Sprintf("reading: %v", err))
-	}
-	res.bytes = hr.n
-	appClosed = true
-	if err := app.Close(); err != nil {
-		return res, fmt.Errorf("storing events of %s: %w", in.Name, err)
 	}
 	res.stats = stats
 	res.problems = append(res.problems, stats.Problems...)
-	if strictErr != nil {
+	if w.opts.Strict && len(stats.Problems) > 0 {
 		res.failed = true
-		return res, nil
+		return res, w.unstage(ctx, id)
 	}
 
 	sum := hex.EncodeToString(hr.h.Sum(nil))
-	var dup int
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM sources WHERE sha256 = $1`, sum).Scan(&dup); err != nil {
-		return res, fmt.Errorf("checking sources: %w", err)
-	}
-	if dup > 0 {
-		res.duplicate = true
-		return res, nil
-	}
-
-	skipped, err := json.Marshal(sortedCounts(stats.Skipped))
+	dup, err := w.known(ctx, "sha256", sum, 0)
 	if err != nil {
 		return res, err
 	}
-	if _, err := conn.ExecContext(ctx,
-		`INSERT INTO sources VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		sourceID, in.Name, hr.n, sum, opts.Provider, s.now().UTC(), stats.Records, stats.Events, string(skipped), len(stats.Problems),
-	); err != nil {
-		return res, fmt.Errorf("recording source %s: %w", in.Name, err)
+	if dup {
+		res.duplicate = true
+		return res, w.unstage(ctx, id)
 	}
-	for _, p := range stats.Problems {
-		if _, err := conn.ExecContext(ctx, `INSERT INTO problems VALUES ($1, $2, $3, $4)`, sourceID, p.Input, p.Index, p.Message); err != nil {
-			return res, fmt.Errorf("recording problems of %s: %w", in.Name, err)
+	w.pending = append(w.pending, pendingSource{id: id, in: in, size: hr.n, sha256: sum, stats: stats, problems: stats.Problems})
+	w.staged += int64(stats.Events)
+	if w.staged >= stagedRowsPerCommit {
+		return res, w.commit(ctx)
+	}
+	return res, nil
+}
+
+// commit moves everything staged into the store in one transaction.
+func (w *worker) commit(ctx context.Context) error {
+	if len(w.pending) == 0 {
+		return nil
+	}
+	if err := w.app.Flush(); err != nil {
+		return fmt.Errorf("staging events: %w", err)
+	}
+	tx, err := w.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("starting transaction: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO events SELECT * FROM stage`); err != nil {
+		return fmt.Errorf("storing events: %w", err)
+	}
+	insertSource, err := tx.PrepareContext(ctx, `INSERT INTO sources VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`)
+	if err != nil {
+		return fmt.Errorf("recording sources: %w", err)
+	}
+	defer insertSource.Close()
+	loadedAt := w.s.now().UTC()
+	for _, p := range w.pending {
+		skipped, err := json.Marshal(sortedCounts(p.stats.Skipped))
+		if err != nil {
+			return err
+		}
+		if _, err := insertSource.ExecContext(ctx, p.id, p.in.Name, p.size, p.sha256, w.opts.Provider, loadedAt,
+			p.stats.Records, p.stats.Events, string(skipped), len(p.problems)); err != nil {
+			return fmt.Errorf("recording source %s: %w", p.in.Name, err)
+		}
+		for _, pr := range p.problems {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO problems VALUES ($1, $2, $3, $4)`, p.id, pr.Input, pr.Index, pr.Message); err != nil {
+				return fmt.Errorf("recording problems of %s: %w", p.in.Name, err)
+			}
 		}
 	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return res, fmt.Errorf("committing %s: %w", in.Name, err)
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("committing: %w", err)
 	}
-	committed = true
-	return res, nil
+	if _, err := w.conn.ExecContext(ctx, `DELETE FROM stage`); err != nil {
+		return fmt.Errorf("clearing staging table: %w", err)
+	}
+	w.pending = w.pending[:0]
+	w.staged = 0
+	return nil
 }
 
 // sortedCounts is a map that encoding/json writes with sorted keys anyway;

@@ -38,6 +38,7 @@ func generateCommand(env *environment) *cli.Command {
 			&cli.IntFlag{Name: "max-resources", Value: aws.DefaultMaxResources, Usage: "past `N` distinct resources of one action, grant a wildcard pattern (reported)"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail on any bad record instead of loading the rest"},
 			&cli.BoolFlag{Name: "stats", Usage: "print time, throughput and peak memory"},
+			profileFlag,
 			&cli.StringFlag{Name: "out", Usage: "output `DIR` (created; pare's files in it are replaced)"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
@@ -102,6 +103,11 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 		return err
 	}
 	stats := startStats()
+	stopProfile, err := startProfile(cmd)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	cat, err := catalog.LoadAWS()
 	if err != nil {
 		return fmt.Errorf("loading the AWS catalog: %w", err)
@@ -118,6 +124,7 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 			return err
 		}
 	}
+	stats.mark("load")
 	oldest, newest, ok, err := store.Bounds(ctx, "aws")
 	if err != nil {
 		return err
@@ -141,11 +148,17 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 		return withHint(fmt.Errorf("no principal matches in the window %s to %s", stamp(window.From), stamp(window.To)), "widen --since/--from/--to or check --principal")
 	}
 
-	policies := aws.Synthesize(accesses, cat, aws.Options{MaxResources: o.maxResources})
-	if err := verify(policies, accesses); err != nil {
+	stats.mark("query")
+	synthesized := aws.Synthesize(accesses, cat, aws.Options{MaxResources: o.maxResources})
+	usedBy := make(map[string][]synth.Access)
+	for _, a := range accesses {
+		usedBy[a.Principal] = append(usedBy[a.Principal], a)
+	}
+	if err := verify(synthesized, usedBy); err != nil {
 		return err
 	}
-	files, m, err := render(policies, principals, accesses, window, o)
+	stats.mark("synthesize")
+	files, m, err := render(synthesized, principals, usedBy, window, o)
 	if err != nil {
 		return err
 	}
@@ -153,14 +166,20 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 		return err
 	}
 
-	written, denied, unmapped := 0, 0, 0
+	stats.mark("write")
+	policies, denied, unmapped := 0, 0, 0
 	for _, p := range m.Principals {
-		written += len(p.Files)
+		if len(p.Actions) > 0 {
+			policies++
+		}
 		denied += len(p.Denied)
 		unmapped += len(p.Unmapped)
 	}
-	fmt.Fprintf(env.stderr, "pare: %d events from %d files; %d principals; %d files written to %s; %d denied actions; %d unmapped operations\n",
-		l.result.Events, l.result.Loaded, len(m.Principals), written, o.out, denied, unmapped)
+	fmt.Fprintf(env.stderr, "pare: %d events read from %d files; %d principals; %d policies written to %s; %d denied attempts; %d unmapped actions\n",
+		l.result.Events, l.result.Loaded, len(m.Principals), policies, o.out, denied, unmapped)
+	if len(l.result.Skipped) > 0 {
+		fmt.Fprintf(env.stderr, "pare: records skipped: %s\n", skippedSummary(l.result.Skipped))
+	}
 	if cmd.Bool("stats") {
 		stats.print(env.stderr, "generate", l.result.Events, l.result.Bytes)
 	}
@@ -172,10 +191,10 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 }
 
 // verify fails loudly when a policy does not allow the usage it came from.
-func verify(policies []aws.Policy, accesses []synth.Access) error {
+func verify(policies []aws.Policy, usedBy map[string][]synth.Access) error {
 	var lines []string
 	for _, p := range policies {
-		for _, a := range aws.Verify(p, accesses) {
+		for _, a := range aws.Verify(p, usedBy[p.Principal]) {
 			lines = append(lines, fmt.Sprintf("%s: %s on %q", p.Principal, a.Action, a.Resource))
 		}
 	}
@@ -204,16 +223,12 @@ func windowNote(w windowFlags) string {
 
 // render builds every output file in memory, keyed by its path relative to
 // the output directory, and the manifest describing them.
-func render(policies []aws.Policy, principals []usage.Principal, accesses []synth.Access, window synth.Window, o generateOptions) (map[string][]byte, manifest, error) {
+func render(policies []aws.Policy, principals []usage.Principal, usedBy map[string][]synth.Access, window synth.Window, o generateOptions) (map[string][]byte, manifest, error) {
 	files := make(map[string][]byte)
 	m := manifest{Generator: "pare " + pareVersion(), Window: manifestWindow{From: stamp(window.From), To: stamp(window.To)}}
 	byPrincipal := make(map[string]aws.Policy, len(policies))
 	for _, p := range policies {
 		byPrincipal[p.Principal] = p
-	}
-	usedBy := make(map[string][]synth.Access)
-	for _, a := range accesses {
-		usedBy[a.Principal] = append(usedBy[a.Principal], a)
 	}
 	var ids []string
 	for _, pr := range principals {

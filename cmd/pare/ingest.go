@@ -21,6 +21,7 @@ func ingestCommand(env *environment) *cli.Command {
 			&cli.StringFlag{Name: "db", Usage: "store `FILE` (created if missing)"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail on any bad record instead of loading the rest"},
 			&cli.BoolFlag{Name: "stats", Usage: "print time, throughput and peak memory"},
+			profileFlag,
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.String("db") == "" {
@@ -30,6 +31,11 @@ func ingestCommand(env *environment) *cli.Command {
 				return usageErrorf("name CloudTrail files, directories, globs, s3://BUCKET/PREFIX or cloudtrail://REGION", "no INPUT given")
 			}
 			stats := startStats()
+			stopProfile, err := startProfile(cmd)
+			if err != nil {
+				return err
+			}
+			defer stopProfile()
 			cat, err := catalog.LoadAWS()
 			if err != nil {
 				return fmt.Errorf("loading the AWS catalog: %w", err)

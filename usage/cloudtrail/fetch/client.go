@@ -48,6 +48,11 @@ func NewS3Client(ctx context.Context, opt ClientOptions) (*s3.Client, error) {
 		o.DisableLogOutputChecksumValidationSkipped = true
 		if opt.Endpoint != "" {
 			o.BaseEndpoint = aws.String(opt.Endpoint)
+		}
+		// An endpoint of one's own (here, or AWS_ENDPOINT_URL_S3 in the
+		// environment) is an S3-compatible store or a test server: those
+		// rarely serve virtual-hosted bucket names.
+		if o.BaseEndpoint != nil {
 			o.UsePathStyle = true
 		}
 	}), nil
