@@ -31,7 +31,15 @@ type Options struct {
 	Path string
 	// Now is the clock used for load times; nil means time.Now.
 	Now func() time.Time
+	// MemoryLimit caps DuckDB's memory for a file store (DuckDB syntax,
+	// e.g. "2GB"); past it, DuckDB spills to a temporary folder beside the
+	// file. "" means DefaultMemoryLimit. An in-memory store keeps DuckDB's
+	// default, since its data must stay in memory.
+	MemoryLimit string
 }
+
+// DefaultMemoryLimit keeps a file store's memory flat however much it holds.
+const DefaultMemoryLimit = "1GB"
 
 // InUseError says another process holds the database file.
 type InUseError struct {
@@ -58,6 +66,22 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	s := &Store{db: db, connector: connector, path: opts.Path, now: opts.Now}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	// pare never relies on insertion order (every query sorts), and not
+	// keeping it lets DuckDB load and aggregate in less memory.
+	settings := []string{`SET GLOBAL preserve_insertion_order = false`}
+	if opts.Path != "" {
+		limit := opts.MemoryLimit
+		if limit == "" {
+			limit = DefaultMemoryLimit
+		}
+		settings = append(settings, fmt.Sprintf(`SET GLOBAL memory_limit = '%s'`, strings.ReplaceAll(limit, "'", "")))
+	}
+	for _, q := range settings {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("configuring store %s: %w", s.name(), err)
+		}
 	}
 	schema, err := sqlFiles.ReadFile("sql/schema.sql")
 	if err != nil {
