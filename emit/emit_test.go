@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -206,5 +210,36 @@ func TestEvidenceInvalidUTF8(t *testing.T) {
 		if buf.Len() != 0 {
 			t.Errorf("Evidence wrote %q before failing", buf.String())
 		}
+	}
+}
+
+// TestImports: emit never imports the store, a cloud SDK or DuckDB (doc.go).
+func TestImports(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forbidden := []string{"github.com/leastpriv/pare/usage", "github.com/leastpriv/pare/cmd", "github.com/aws/", "github.com/duckdb/", "os/exec"}
+	checked := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked++
+		for _, imp := range f.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			for _, bad := range forbidden {
+				if strings.HasPrefix(path, bad) {
+					t.Errorf("%s imports %s", name, path)
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no source files checked")
 	}
 }

@@ -234,6 +234,20 @@ func TestTerraformRejects(t *testing.T) {
 	}
 }
 
+// TestTerraformRejectsNames: a name or description that is not valid UTF-8
+// is refused too, like every string emit renders.
+func TestTerraformRejectsNames(t *testing.T) {
+	for _, p := range []TerraformPolicy{
+		{Name: "p\xff", Document: aws.Document{Version: aws.Version}},
+		{Name: "p", Description: "d\xc3", Document: aws.Document{Version: aws.Version}},
+	} {
+		var buf bytes.Buffer
+		if err := Terraform(&buf, []TerraformPolicy{p}); err == nil || buf.Len() != 0 {
+			t.Errorf("Terraform(%q) = %v, wrote %q; want an error and nothing written", p, err, buf.String())
+		}
+	}
+}
+
 // terraformRepresentable reports whether Terraform can carry s unchanged:
 // valid UTF-8 in Unicode normal form C.
 func terraformRepresentable(s string) bool {
