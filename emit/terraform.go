@@ -24,7 +24,8 @@ type TerraformPolicy struct {
 // HCL syntax with hclwrite: string values are written as quoted literals in
 // which "${" becomes "$${" and "%{" becomes "%%{", so text from logs can never
 // become a Terraform interpolation or directive. Names are made valid IAM
-// policy names and labels valid, distinct HCL identifiers, in input order.
+// policy names, distinct ignoring case as IAM compares them, and labels
+// valid, distinct HCL identifiers, in input order.
 //
 // Terraform strings are Unicode text in normal form C: a string that is not
 // valid UTF-8 or not NFC would be silently changed on the way, granting
