@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and script expectations")
@@ -135,5 +136,33 @@ func TestInvictusGolden(t *testing.T) {
 		if _, ok := want[name]; !ok {
 			t.Errorf("%s: written but has no golden file; rerun with -update and review", name)
 		}
+	}
+}
+
+// TestTerraformSkippedForStringsItCannotHold: a resource name Terraform would
+// silently normalize (NFD text) still gets its JSON policy; the .tf is left
+// out with a warning instead of failing the run.
+func TestTerraformSkippedForStringsItCannotHold(t *testing.T) {
+	dir := t.TempDir()
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	logs := `{"Records":[` + ctRecord("n1", at, "s3.amazonaws.com", "GetObject", `{"bucketName":"b","key":"cafe\u0301.txt"}`) + `]}`
+	path := filepath.Join(dir, "trail.json")
+	if err := os.WriteFile(path, []byte(logs), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	code, _, stderr := pare(t, "generate", "--format", "json,terraform", "--out", out, path)
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "pare: warning: arn:aws:iam::111122223333:role/app-deployer: no Terraform written") {
+		t.Errorf("no warning about the skipped Terraform:\n%s", stderr)
+	}
+	policy, err := os.ReadFile(filepath.Join(out, "aws", "111122223333-role-app-deployer.json"))
+	if err != nil || !strings.Contains(string(policy), `arn:aws:s3:::b/cafe\u0301.txt`) && !strings.Contains(string(policy), "arn:aws:s3:::b/cafe\u0301.txt") {
+		t.Errorf("JSON policy missing or wrong: %s, %v", policy, err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "aws", "111122223333-role-app-deployer.tf")); !os.IsNotExist(err) {
+		t.Errorf(".tf written for a string Terraform would change (stat: %v)", err)
 	}
 }

@@ -33,6 +33,7 @@ type manifestPrincipal struct {
 	Events          int64                    `json:"events"`
 	Denied          []string                 `json:"denied"`
 	Unmapped        []manifestUnmapped       `json:"unmapped"`
+	Warnings        []string                 `json:"warnings,omitempty"`
 }
 
 type manifestGeneralization struct {
