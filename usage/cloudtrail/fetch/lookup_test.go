@@ -343,10 +343,13 @@ func TestLookupEventsRealPacing(t *testing.T) {
 	if el := time.Since(start); el < 1500*time.Millisecond-50*time.Millisecond {
 		t.Errorf("4 requests took %v, want at least 1.5s at 2/s", el)
 	}
-	for i := 1; i < len(calls); i++ {
-		if gap := calls[i].At.Sub(calls[i-1].At); gap < 450*time.Millisecond {
-			t.Errorf("calls %d and %d %v apart, want about 500ms", i-1, i, gap)
-		}
+	// Arrival gaps between two calls jitter with scheduling (a loaded machine,
+	// -race), so the pacing is checked over the whole run: n calls span at
+	// least (n-1) slots of 500ms. The exact slots are checked with a fake
+	// clock in TestLimiterSharedSlots.
+	span := calls[len(calls)-1].At.Sub(calls[0].At)
+	if want := time.Duration(len(calls)-1)*500*time.Millisecond - 100*time.Millisecond; span < want {
+		t.Errorf("%d calls arrived within %v, want at least %v at 2 requests/s", len(calls), span, want)
 	}
 }
 
