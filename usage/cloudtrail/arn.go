@@ -7,20 +7,23 @@ import (
 	"strings"
 
 	"github.com/goccy/go-json"
-
-	"github.com/leastpriv/pare/synth/catalog"
 )
 
 // filler finds the resources of one record's actions: ARNs the record names
 // in resources[] or request parameters, or the catalog's ARN formats filled
-// from request parameters. One is reused for every record of a read.
+// from request parameters. One is reused for every record of a normalizer.
 type filler struct {
-	rec       *rawRecord
+	norm      *normalizer // interns the ARNs found
+	rec       *fields
 	partition string
 	account   string
 
 	parsed bool
 	params []param // top-level string request parameters
+
+	arns []string // scratch for resources' result
+	arn  []byte   // scratch for a filled ARN
+	tmp  []byte   // scratch for a variable's value
 }
 
 // param is a top-level request parameter with a string value. Both are
@@ -30,9 +33,9 @@ type param struct {
 	key, value []byte
 }
 
-func (f *filler) reset(rec *rawRecord, account string) {
+func (f *filler) reset(rec *fields, account string) {
 	f.rec = rec
-	f.partition = partition(rec.AWSRegion)
+	f.partition = partition(rec.awsRegion)
 	f.account = account
 	f.parsed = false
 	f.params = f.params[:0]
@@ -43,7 +46,7 @@ func (f *filler) parse() {
 		return
 	}
 	f.parsed = true
-	f.params = topLevelStrings(f.rec.RequestParameters, f.params[:0])
+	f.params = topLevelStrings(f.rec.requestParameters, f.params[:0])
 }
 
 // topLevelStrings appends the string-valued members of a JSON object. raw
@@ -164,169 +167,322 @@ func valueEnd(b []byte, i int) int {
 // cannot all be told. It looks at the resource types the action requires;
 // when none is required (s3:GetObject takes an object or an access point
 // object), the first type, in catalog order, whose ARN the event shows. An
-// action with no resource type gets none.
-func (f *filler) resources(info catalog.ActionInfo) []string {
-	var types []catalog.ResourceRef
-	for _, rt := range info.ResourceTypes {
-		if rt.Required {
-			types = append(types, rt)
-		}
-	}
-	if len(types) == 0 {
-		for _, rt := range info.ResourceTypes {
-			if arns := f.resourcesOf(rt); len(arns) > 0 {
-				slices.Sort(arns)
-				return slices.Compact(arns)
+// action with no resource type gets none. The result is valid until the
+// next call.
+func (f *filler) resources(a *actionPlan) []string {
+	out := f.arns[:0]
+	defer func() { f.arns = out[:0] }()
+	if !a.required {
+		for k := range a.types {
+			out = f.resourcesOf(&a.types[k], out[:0])
+			if len(out) > 0 {
+				slices.Sort(out)
+				return slices.Compact(out)
 			}
 		}
 		return nil
 	}
-	var out []string
-	for _, rt := range types {
-		arns := f.resourcesOf(rt)
-		if len(arns) == 0 {
+	for k := range a.types {
+		rt := &a.types[k]
+		if !rt.required {
+			continue
+		}
+		n := len(out)
+		out = f.resourcesOf(rt, out)
+		if len(out) == n {
 			return nil // one required type unknown: the action's resource is unknown
 		}
-		out = append(out, arns...)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
 }
 
-func (f *filler) resourcesOf(rt catalog.ResourceRef) []string {
-	var out []string
-	for _, r := range f.rec.Resources {
-		for _, format := range rt.ARNFormats {
-			if r.ARN != "" && matchARN(format, r.ARN) {
-				out = append(out, r.ARN)
+// resourcesOf appends the ARNs of one resource type to dst.
+func (f *filler) resourcesOf(rt *resourcePlan, dst []string) []string {
+	start := len(dst)
+	for _, r := range f.rec.resources {
+		if len(r) == 0 {
+			continue
+		}
+		for _, format := range rt.formats {
+			if format.match(r) {
+				dst = append(dst, f.norm.str(r))
 				break
 			}
 		}
 	}
-	if len(out) > 0 {
-		return out
+	if len(dst) > start {
+		return dst
 	}
 	f.parse()
 	for _, p := range f.params {
 		if !bytes.HasPrefix(p.value, []byte("arn:")) {
 			continue
 		}
-		v := string(p.value)
-		for _, format := range rt.ARNFormats {
-			if matchARN(format, v) {
-				out = append(out, v)
+		for _, format := range rt.formats {
+			if format.match(p.value) {
+				dst = append(dst, f.norm.str(p.value))
 				break
 			}
 		}
 	}
-	if len(out) > 0 {
-		return out
+	if len(dst) > start {
+		return dst
 	}
-	for _, format := range rt.ARNFormats {
-		if arn, ok := catalog.FillARN(format, f.lookup); ok {
-			return []string{arn}
+	for _, format := range rt.formats {
+		if arn, ok := f.fillARN(format); ok {
+			return append(dst, arn)
 		}
 	}
-	return nil
+	return dst
 }
 
-// param returns a top-level request parameter that is a plain value (not an ARN).
-func (f *filler) param(key string) (string, bool) {
+// fillARN fills the variables of an ARN format from the record, as
+// catalog.FillARN does with lookup.
+func (f *filler) fillARN(a *arnFormat) (string, bool) {
+	if !a.fillable {
+		return "", false
+	}
+	b := f.arn[:0]
+	defer func() { f.arn = b[:0] }()
+	for k := range a.parts {
+		p := &a.parts[k]
+		if !p.variable {
+			b = append(b, p.lit...)
+			continue
+		}
+		v, ok := f.value(p)
+		if !ok || len(v) == 0 {
+			return "", false
+		}
+		if p.segment && bytes.ContainsAny(v, ":/") {
+			return "", false
+		}
+		b = append(b, v...)
+	}
+	return f.norm.str(b), true
+}
+
+// param returns a top-level request parameter that is a plain value (not an
+// ARN), its key matched case-insensitively.
+func (f *filler) param(key []byte) ([]byte, bool) {
 	for _, p := range f.params {
-		if len(p.key) == len(key) && strings.EqualFold(string(p.key), key) {
+		if len(p.key) == len(key) && bytes.EqualFold(p.key, key) {
 			if bytes.HasPrefix(p.value, []byte("arn:")) {
-				return "", false
+				return nil, false
 			}
-			return string(p.value), true
+			return p.value, true
 		}
 	}
-	return "", false
+	return nil, false
 }
 
 // withPath joins an IAM path parameter and a name: "/a/" and "n" give "a/n".
-func (f *filler) withPath(nameKey string) (string, bool) {
+func (f *filler) withPath(nameKey []byte) ([]byte, bool) {
 	name, ok := f.param(nameKey)
 	if !ok {
-		return "", false
+		return nil, false
 	}
-	path, _ := f.param("path")
-	path = strings.TrimPrefix(path, "/")
-	if path != "" && !strings.HasSuffix(path, "/") {
-		path += "/"
+	path, _ := f.param(keyPath)
+	path = bytes.TrimPrefix(path, []byte("/"))
+	b := append(f.tmp[:0], path...)
+	if len(path) > 0 && !bytes.HasSuffix(path, []byte("/")) {
+		b = append(b, '/')
 	}
-	return path + name, true
+	b = append(b, name...)
+	f.tmp = b
+	return b, true
 }
 
-// lookup gives the value of an ARN format variable for this record.
-func (f *filler) lookup(variable string) (string, bool) {
-	v := strings.ToLower(variable)
-	switch v {
-	case "partition":
-		return f.partition, true
-	case "region":
-		return f.rec.AWSRegion, f.rec.AWSRegion != ""
-	case "account", "accountid":
-		return f.account, f.account != ""
+// Request parameter names, lower-cased.
+var (
+	keyPath                 = []byte("path")
+	keyBucketName           = []byte("bucketname")
+	keyBucket               = []byte("bucket")
+	keyKey                  = []byte("key")
+	keyRoleName             = []byte("rolename")
+	keyUserName             = []byte("username")
+	keyGroupName            = []byte("groupname")
+	keyPolicyName           = []byte("policyname")
+	keyInstanceProfileName  = []byte("instanceprofilename")
+	keyKeyID                = []byte("keyid")
+	keyAliasName            = []byte("aliasname")
+	keyTrailName            = []byte("trailname")
+	keyName                 = []byte("name")
+	keyDBInstanceIdentifier = []byte("dbinstanceidentifier")
+	keyKeyName              = []byte("keyname")
+	keySecurityGroupID      = []byte("securitygroupid")
+	keyGroupID              = []byte("groupid")
+)
+
+// varKind says where the value of an ARN format variable comes from.
+type varKind int
+
+const (
+	varParam varKind = iota // the request parameter named like the variable
+	varPartition
+	varRegion
+	varAccount
+	varBucketName
+	varObjectName
+	varRoleNameWithPath
+	varUserNameWithPath
+	varAWSUserName
+	varGroupNameWithPath
+	varPolicyNameWithPath
+	varInstanceProfileNameWithPath
+	varSecretID
+	varKeyID
+	varAlias
+	varTrailName
+	varDBInstanceName
+	varParameterNameWithoutLeadingSlash
+	varKeyPairName
+	varSecurityGroupID
+)
+
+var varKinds = map[string]varKind{
+	"partition": varPartition, "region": varRegion, "account": varAccount, "accountid": varAccount,
+	"bucketname": varBucketName, "objectname": varObjectName,
+	"rolenamewithpath": varRoleNameWithPath, "usernamewithpath": varUserNameWithPath,
+	"awsusername": varAWSUserName, "groupnamewithpath": varGroupNameWithPath,
+	"policynamewithpath": varPolicyNameWithPath, "instanceprofilenamewithpath": varInstanceProfileNameWithPath,
+	"secretid": varSecretID, "keyid": varKeyID, "alias": varAlias, "trailname": varTrailName,
+	"dbinstancename": varDBInstanceName, "parameternamewithoutleadingslash": varParameterNameWithoutLeadingSlash,
+	"keypairname": varKeyPairName, "securitygroupid": varSecurityGroupID,
+}
+
+// value gives the value of an ARN format variable for this record. The
+// result is valid until the next call.
+func (f *filler) value(p *arnPart) ([]byte, bool) {
+	switch p.kind {
+	case varPartition:
+		f.tmp = append(f.tmp[:0], f.partition...)
+		return f.tmp, true
+	case varRegion:
+		return f.rec.awsRegion, len(f.rec.awsRegion) > 0
+	case varAccount:
+		f.tmp = append(f.tmp[:0], f.account...)
+		return f.tmp, f.account != ""
 	}
 	f.parse()
-	switch v {
-	case "bucketname":
-		if s, ok := f.param("bucketname"); ok {
+	switch p.kind {
+	case varBucketName:
+		if s, ok := f.param(keyBucketName); ok {
 			return s, true
 		}
-		return f.param("bucket")
-	case "objectname":
-		return f.param("key")
-	case "rolenamewithpath":
-		return f.withPath("rolename")
-	case "usernamewithpath":
-		return f.withPath("username")
-	case "awsusername":
-		return f.param("username")
-	case "groupnamewithpath":
-		return f.withPath("groupname")
-	case "policynamewithpath":
-		return f.withPath("policyname")
-	case "instanceprofilenamewithpath":
-		return f.withPath("instanceprofilename")
-	case "secretid":
+		return f.param(keyBucket)
+	case varObjectName:
+		return f.param(keyKey)
+	case varRoleNameWithPath:
+		return f.withPath(keyRoleName)
+	case varUserNameWithPath:
+		return f.withPath(keyUserName)
+	case varAWSUserName:
+		return f.param(keyUserName)
+	case varGroupNameWithPath:
+		return f.withPath(keyGroupName)
+	case varPolicyNameWithPath:
+		return f.withPath(keyPolicyName)
+	case varInstanceProfileNameWithPath:
+		return f.withPath(keyInstanceProfileName)
+	case varSecretID:
 		// A secret's ARN ends in a random six-character suffix its name
 		// lacks, so a name cannot be made into the ARN: only a full ARN
 		// (matched above) names the resource.
-		return "", false
-	case "keyid":
-		s, ok := f.param("keyid")
-		if !ok || strings.HasPrefix(s, "alias/") {
-			return "", false
+		return nil, false
+	case varKeyID:
+		s, ok := f.param(keyKeyID)
+		if !ok || bytes.HasPrefix(s, []byte("alias/")) {
+			return nil, false
 		}
 		return s, true
-	case "alias":
-		s, ok := f.param("aliasname")
-		return strings.TrimPrefix(s, "alias/"), ok && s != "alias/"
-	case "trailname":
-		if s, ok := f.param("trailname"); ok {
+	case varAlias:
+		s, ok := f.param(keyAliasName)
+		return bytes.TrimPrefix(s, []byte("alias/")), ok && string(s) != "alias/"
+	case varTrailName:
+		if s, ok := f.param(keyTrailName); ok {
 			return s, true
 		}
-		return f.param("name")
-	case "dbinstancename":
-		return f.param("dbinstanceidentifier")
-	case "parameternamewithoutleadingslash":
-		s, ok := f.param("name")
-		s = strings.TrimPrefix(s, "/")
-		return s, ok && s != ""
-	case "keypairname":
-		return f.param("keyname")
-	case "securitygroupid":
-		if s, ok := f.param("securitygroupid"); ok {
+		return f.param(keyName)
+	case varDBInstanceName:
+		return f.param(keyDBInstanceIdentifier)
+	case varParameterNameWithoutLeadingSlash:
+		s, ok := f.param(keyName)
+		s = bytes.TrimPrefix(s, []byte("/"))
+		return s, ok && len(s) > 0
+	case varKeyPairName:
+		return f.param(keyKeyName)
+	case varSecurityGroupID:
+		if s, ok := f.param(keySecurityGroupID); ok {
 			return s, true
 		}
-		return f.param("groupid")
+		return f.param(keyGroupID)
 	}
-	return f.param(v)
+	return f.param(p.key)
 }
 
 // maxARN bounds the ARNs matched: matching backtracks over variables.
 const maxARN = 2048
+
+// arnFormat is a catalog ARN format split once into literal and variable
+// parts, for matching ARNs against it and filling it in.
+type arnFormat struct {
+	parts      []arnPart
+	wellFormed bool // every "${" has its '}'
+	fillable   bool // wellFormed, and no variable is "${}"
+}
+
+type arnPart struct {
+	lit      []byte // a literal part, when !variable
+	variable bool
+	// For matching: a variable matches a non-empty run without ':' or
+	// '/', but a path-like one may contain '/' and the last part ':'.
+	slash, colon bool
+	// For filling: a ${Partition}, ${Region} or ${Account} value must not
+	// contain ':' or '/'; kind and key say where the value comes from.
+	segment bool
+	kind    varKind
+	key     []byte // the variable's name, lower-cased
+}
+
+// compileARN splits an ARN format into parts, the way matchARN and
+// catalog.FillARN read it.
+func compileARN(format string) *arnFormat {
+	a := &arnFormat{wellFormed: true, fillable: true}
+	rest := format
+	for rest != "" {
+		i := strings.Index(rest, "${")
+		if i < 0 {
+			a.parts = append(a.parts, arnPart{lit: []byte(rest)})
+			break
+		}
+		if i > 0 {
+			a.parts = append(a.parts, arnPart{lit: []byte(rest[:i])})
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			return &arnFormat{}
+		}
+		name := rest[i+2 : i+j]
+		if name == "" {
+			a.fillable = false
+		}
+		lower := strings.ToLower(name)
+		a.parts = append(a.parts, arnPart{
+			variable: true,
+			slash:    pathLike(name),
+			segment:  name == "Partition" || name == "Region" || name == "Account",
+			kind:     varKinds[lower],
+			key:      []byte(lower),
+		})
+		rest = rest[i+j+1:]
+	}
+	if n := len(a.parts); n > 0 && a.parts[n-1].variable {
+		a.parts[n-1].colon = true
+	}
+	return a
+}
 
 // matchARN reports whether arn is an instance of the ARN format. It is
 // stricter than catalog.MatchARN, which lets any resource variable span '/'
@@ -335,59 +491,43 @@ const maxARN = 2048
 // variables (names with "Path", ObjectName, SecretId, ...) may contain '/',
 // and the last variable of a format may contain ':' (a Lambda qualifier).
 func matchARN(format, arn string) bool {
-	if len(arn) > maxARN {
+	return compileARN(format).match([]byte(arn))
+}
+
+func (a *arnFormat) match(arn []byte) bool {
+	if len(arn) > maxARN || !a.wellFormed {
 		return false
 	}
-	type seg struct {
-		lit      string
-		variable bool
-		slash    bool
-		colon    bool
+	return a.matchFrom(0, arn)
+}
+
+// matchFrom reports whether s matches parts[k:].
+func (a *arnFormat) matchFrom(k int, s []byte) bool {
+	if k == len(a.parts) {
+		return len(s) == 0
 	}
-	var segs []seg
-	rest := format
-	for rest != "" {
-		i := strings.Index(rest, "${")
-		if i < 0 {
-			segs = append(segs, seg{lit: rest})
-			break
-		}
-		if i > 0 {
-			segs = append(segs, seg{lit: rest[:i]})
-		}
-		j := strings.IndexByte(rest[i:], '}')
-		if j < 0 {
-			return false
-		}
-		name := rest[i+2 : i+j]
-		segs = append(segs, seg{variable: true, slash: pathLike(name)})
-		rest = rest[i+j+1:]
+	g := &a.parts[k]
+	if !g.variable {
+		rest, ok := bytes.CutPrefix(s, g.lit)
+		return ok && a.matchFrom(k+1, rest)
 	}
-	if n := len(segs); n > 0 && segs[n-1].variable {
-		segs[n-1].colon = true
+	// The variable takes s[:i] for some i > 0. When a literal follows, only
+	// an i where that literal starts can match.
+	var next byte
+	literalNext := k+1 < len(a.parts) && !a.parts[k+1].variable
+	if literalNext {
+		next = a.parts[k+1].lit[0]
 	}
-	var match func(k int, s string) bool
-	match = func(k int, s string) bool {
-		if k == len(segs) {
-			return s == ""
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c == '/' && !g.slash) || (c == ':' && !g.colon) {
+			return i > 0 && a.matchFrom(k+1, s[i:])
 		}
-		g := segs[k]
-		if !g.variable {
-			rest, ok := strings.CutPrefix(s, g.lit)
-			return ok && match(k+1, rest)
+		if i > 0 && (!literalNext || c == next) && a.matchFrom(k+1, s[i:]) {
+			return true
 		}
-		for i := 0; i < len(s); i++ {
-			c := s[i]
-			if (c == '/' && !g.slash) || (c == ':' && !g.colon) {
-				return i > 0 && match(k+1, s[i:])
-			}
-			if i > 0 && match(k+1, s[i:]) {
-				return true
-			}
-		}
-		return len(s) > 0 && match(k+1, "")
 	}
-	return match(0, arn)
+	return len(s) > 0 && a.matchFrom(k+1, s[len(s):])
 }
 
 func pathLike(name string) bool {
@@ -400,7 +540,7 @@ func pathLike(name string) bool {
 
 // passedRoles returns the sorted role ARNs found anywhere in request
 // parameters: roles the caller hands to a service (iam:PassRole).
-func passedRoles(raw json.RawMessage) []string {
+func passedRoles(raw []byte) []string {
 	if !bytes.Contains(raw, []byte(":role/")) {
 		return nil
 	}

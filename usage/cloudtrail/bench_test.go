@@ -57,6 +57,7 @@ func BenchmarkRead(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	events := 0
+	cpu0 := cpuTime()
 	for b.Loop() {
 		st, err := r.Read(context.Background(), "bench.json.gz", bytes.NewReader(data), func(*record.Event) error { return nil })
 		if err != nil || st.Records != n {
@@ -64,6 +65,7 @@ func BenchmarkRead(b *testing.B) {
 		}
 		events += st.Events
 	}
+	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(n*b.N), "cpu-ns/record")
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
 }
@@ -97,4 +99,45 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("events without records: %+v", st)
 		}
 	})
+}
+
+// BenchmarkReadDir reads every .json.gz file under $PARE_BENCH_DIR, such as
+// the output of `go run ./cmd/benchgen -events 100000 -files 100 -out DIR`,
+// whose records are closer to real logs than syntheticS3's. It is skipped
+// when the variable is unset.
+func BenchmarkReadDir(b *testing.B) {
+	dir := os.Getenv("PARE_BENCH_DIR")
+	if dir == "" {
+		b.Skip("PARE_BENCH_DIR is not set")
+	}
+	var files [][]byte
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".json.gz") {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		files = append(files, data)
+		return err
+	})
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no .json.gz files under %s: %v", dir, err)
+	}
+	r := NewReader(loadCatalog(b), Options{})
+	b.ReportAllocs()
+	b.ResetTimer()
+	records, events := 0, 0
+	cpu0 := cpuTime()
+	for b.Loop() {
+		for _, data := range files {
+			st, err := r.Read(context.Background(), "bench.json.gz", bytes.NewReader(data), func(*record.Event) error { return nil })
+			if err != nil {
+				b.Fatal(err)
+			}
+			records += st.Records
+			events += st.Events
+		}
+	}
+	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(records), "cpu-ns/record")
 }

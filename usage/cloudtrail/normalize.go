@@ -8,59 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/goccy/go-json"
-
 	"github.com/leastpriv/pare/synth/catalog"
 	"github.com/leastpriv/pare/usage/record"
 )
-
-// rawRecord holds the fields of a CloudTrail record the reader uses; the
-// decoder skips the rest.
-type rawRecord struct {
-	EventVersion       string          `json:"eventVersion"`
-	EventID            string          `json:"eventID"`
-	EventTime          string          `json:"eventTime"`
-	EventSource        string          `json:"eventSource"`
-	EventName          string          `json:"eventName"`
-	EventType          string          `json:"eventType"`
-	EventCategory      string          `json:"eventCategory"`
-	AWSRegion          string          `json:"awsRegion"`
-	SourceIPAddress    string          `json:"sourceIPAddress"`
-	ErrorCode          string          `json:"errorCode"`
-	RecipientAccountID string          `json:"recipientAccountId"`
-	UserIdentity       userIdentity    `json:"userIdentity"`
-	RequestParameters  json.RawMessage `json:"requestParameters"`
-	Resources          []resource      `json:"resources"`
-	InsightDetails     json.RawMessage `json:"insightDetails"`
-}
-
-type userIdentity struct {
-	Type             string `json:"type"`
-	PrincipalID      string `json:"principalId"`
-	ARN              string `json:"arn"`
-	AccountID        string `json:"accountId"`
-	AccessKeyID      string `json:"accessKeyId"`
-	UserName         string `json:"userName"`
-	InvokedBy        string `json:"invokedBy"`
-	IdentityProvider string `json:"identityProvider"`
-	SessionContext   struct {
-		SessionIssuer struct {
-			ARN string `json:"arn"`
-		} `json:"sessionIssuer"`
-	} `json:"sessionContext"`
-	OnBehalfOf struct {
-		UserID           string `json:"userId"`
-		IdentityStoreARN string `json:"identityStoreArn"`
-	} `json:"onBehalfOf"`
-}
-
-func (u *userIdentity) issuerARN() string {
-	return u.SessionContext.SessionIssuer.ARN
-}
-
-type resource struct {
-	ARN string `json:"ARN"`
-}
 
 // deniedCodes are error codes that mean the caller lacked permission,
 // without a "Client." or "Server." prefix.
@@ -98,54 +48,132 @@ func outcome(code string) record.Outcome {
 // It is never modified.
 var noResource = []string{""}
 
-// cacheLimit bounds the per-read caches: keys come from the input.
-const cacheLimit = 4096
+// Limits of a normalizer's caches, whose keys come from the input: a full
+// cache is emptied and refilled.
+const (
+	cacheLimit  = 4096  // event plans
+	internLimit = 16384 // interned strings
+	internMax   = 512   // longest string interned
+)
 
-// normalizer turns decoded records into Events. One belongs to one Read
-// call, so its caches need no locks.
+// normalizer turns records into Events. It is used by one Read call at a
+// time (Reader keeps a pool of them), so its caches need no locks; they
+// survive from one Read to the next and never change what is emitted.
 type normalizer struct {
-	cat      Catalog
-	rec      rawRecord
-	ev       record.Event // reused for every emitted event
-	fill     filler
-	mappings map[[2]string]catalog.Mapping
-	actions  map[string]actionInfo
-}
-
-type actionInfo struct {
-	info catalog.ActionInfo
-	ok   bool
+	cat   Catalog
+	rec   fields
+	ev    record.Event // reused for every emitted event
+	fill  filler
+	plans map[[2]string]*eventPlan
+	// formats holds the compiled ARN formats, shared by plans.
+	formats map[string]*arnFormat
+	// strs interns the strings Events carry: principals, regions, services,
+	// ARNs repeat from record to record, and one string per distinct value
+	// costs far less than one per record.
+	strs map[string]string
+	buf  []byte // scratch for built strings
 }
 
 func newNormalizer(cat Catalog) *normalizer {
-	return &normalizer{
-		cat:      cat,
-		mappings: make(map[[2]string]catalog.Mapping),
-		actions:  make(map[string]actionInfo),
+	n := &normalizer{
+		cat:     cat,
+		plans:   make(map[[2]string]*eventPlan),
+		formats: make(map[string]*arnFormat),
+		strs:    make(map[string]string),
 	}
+	n.fill.norm = n
+	return n
 }
 
-func (n *normalizer) mapEvent(source, name string) catalog.Mapping {
+// str returns b as a string, the same one for the same bytes while it stays
+// in the cache. Looking up m[string(b)] does not allocate.
+func (n *normalizer) str(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if s, ok := n.strs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(b) > internMax {
+		return s
+	}
+	if len(n.strs) >= internLimit {
+		clear(n.strs)
+	}
+	n.strs[s] = s
+	return s
+}
+
+// eventPlan is what one eventSource and eventName need, worked out once:
+// the catalog's mapping, and each action's canonical name and compiled
+// resource types.
+type eventPlan struct {
+	m        catalog.Mapping
+	unmapped string // Event.Unmapped when m has no action
+	actions  []actionPlan
+}
+
+type actionPlan struct {
+	name  string // canonical spelling
+	known bool   // the catalog has the action
+	types []resourcePlan
+	// required is true when some type is required: then all required
+	// types must be found; else the first type found is used.
+	required bool
+}
+
+type resourcePlan struct {
+	required bool
+	formats  []*arnFormat
+}
+
+func (n *normalizer) plan(source, name string) *eventPlan {
 	k := [2]string{source, name}
-	if m, ok := n.mappings[k]; ok {
-		return m
+	if p, ok := n.plans[k]; ok {
+		return p
 	}
 	m := n.cat.MapEvent(source, name)
-	if len(n.mappings) < cacheLimit {
-		n.mappings[k] = m
+	p := &eventPlan{m: m}
+	if len(m.Actions) == 0 {
+		p.unmapped = m.Reason
+		if p.unmapped == "" {
+			p.unmapped = "no mapping for " + source + " " + name
+		}
 	}
-	return m
+	for _, a := range m.Actions {
+		info, ok := n.cat.Action(a)
+		ap := actionPlan{name: a, known: ok}
+		if ok && info.Name != "" {
+			ap.name = info.Name
+		}
+		if ok {
+			for _, rt := range info.ResourceTypes {
+				rp := resourcePlan{required: rt.Required}
+				for _, f := range rt.ARNFormats {
+					rp.formats = append(rp.formats, n.format(f))
+				}
+				ap.types = append(ap.types, rp)
+				ap.required = ap.required || rt.Required
+			}
+		}
+		p.actions = append(p.actions, ap)
+	}
+	if len(n.plans) >= cacheLimit {
+		clear(n.plans)
+		clear(n.formats)
+	}
+	n.plans[k] = p
+	return p
 }
 
-func (n *normalizer) action(name string) (catalog.ActionInfo, bool) {
-	if a, ok := n.actions[name]; ok {
-		return a.info, a.ok
+func (n *normalizer) format(s string) *arnFormat {
+	f, ok := n.formats[s]
+	if !ok {
+		f = compileARN(s)
+		n.formats[s] = f
 	}
-	info, ok := n.cat.Action(name)
-	if len(n.actions) < cacheLimit {
-		n.actions[name] = actionInfo{info, ok}
-	}
-	return info, ok
+	return f
 }
 
 // Skip reasons, the keys of record.Stats.Skipped.
@@ -161,16 +189,17 @@ const (
 // normalize decodes one record and emits its Events.
 func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func(int, string), emit func(*record.Event) error) error {
 	rec := &n.rec
-	*rec = rawRecord{}
-	if err := json.Unmarshal(raw, rec); err != nil {
-		problem(i, "invalid record: "+shortError(err))
-		return nil
+	if !decodeFast(raw, rec) {
+		if err := decodeSlow(raw, rec); err != nil {
+			problem(i, "invalid record: "+shortError(err))
+			return nil
+		}
 	}
-	if rec.EventCategory == "Insight" || rec.EventType == "AwsCloudTrailInsight" || len(rec.InsightDetails) > 0 {
+	if string(rec.eventCategory) == "Insight" || string(rec.eventType) == "AwsCloudTrailInsight" || rec.insight {
 		st.Skip(SkipInsight)
 		return nil
 	}
-	switch rec.EventType {
+	switch string(rec.eventType) {
 	case "AwsApiCall", "":
 	case "AwsConsoleSignIn":
 		st.Skip(SkipSignIn)
@@ -182,90 +211,83 @@ func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func
 		st.Skip(SkipOtherType)
 		return nil
 	}
-	if rec.EventSource == "" || rec.EventName == "" {
+	if len(rec.eventSource) == 0 || len(rec.eventName) == 0 {
 		problem(i, "record without eventSource or eventName")
 		return nil
 	}
-	u := &rec.UserIdentity
-	if u.Type == "" && u.ARN == "" && u.PrincipalID == "" && u.AccountID == "" {
+	if len(rec.uType) == 0 && len(rec.arn) == 0 && len(rec.principalID) == 0 && len(rec.accountID) == 0 {
 		problem(i, "record without userIdentity")
 		return nil
 	}
-	if u.Type == "AWSService" {
+	if string(rec.uType) == "AWSService" {
 		st.Skip(SkipService)
 		return nil
 	}
-	t, err := time.Parse(time.RFC3339, rec.EventTime)
-	if err != nil || t.IsZero() {
-		problem(i, "bad eventTime "+quoteShort(rec.EventTime))
+	t, ok := parseTime(rec.eventTime)
+	if !ok {
+		problem(i, "bad eventTime "+quoteShort(string(rec.eventTime)))
 		return nil
 	}
 	base := &n.ev
 	*base = record.Event{
 		Provider:  "aws",
-		Time:      t.UTC(),
-		Scope:     u.AccountID,
-		Region:    rec.AWSRegion,
-		Outcome:   outcome(rec.ErrorCode),
-		ErrorCode: rec.ErrorCode,
-		Service:   rec.EventSource,
-		Operation: rec.EventName,
+		Time:      t,
+		Scope:     n.str(rec.accountID),
+		Region:    n.str(rec.awsRegion),
+		ErrorCode: n.str(rec.errorCode),
+		Service:   n.str(rec.eventSource),
+		Operation: n.str(rec.eventName),
 		Index:     i,
 	}
+	base.Outcome = outcome(base.ErrorCode)
 	if base.Scope == "" {
-		base.Scope = rec.RecipientAccountID
+		base.Scope = n.str(rec.recipientAccountID)
 	}
-	base.Principal, base.PrincipalKind, base.Session = principal(u, rec.AWSRegion)
+	base.Principal, base.PrincipalKind, base.Session = n.principal(rec)
 	if base.Principal == "" {
 		problem(i, "userIdentity names no principal")
 		return nil
 	}
-	base.Via = via(u.InvokedBy, rec.SourceIPAddress)
-	base.EventID = rec.EventID
-	if base.EventID == "" {
+	base.Via = n.via(rec.invokedBy, rec.sourceIP)
+	if len(rec.eventID) > 0 {
+		base.EventID = string(rec.eventID)
+	} else {
 		base.EventID = contentID(raw)
 	}
 
-	m := n.mapEvent(rec.EventSource, rec.EventName)
-	if m.NoPermission {
+	p := n.plan(base.Service, base.Operation)
+	if p.m.NoPermission {
 		st.Skip(SkipNoPermission)
 		return nil
 	}
 	fill := &n.fill
 	fill.reset(rec, base.Scope)
-	if len(m.Actions) == 0 {
-		base.Unmapped = m.Reason
-		if base.Unmapped == "" {
-			base.Unmapped = "no mapping for " + rec.EventSource + " " + rec.EventName
-		}
+	if len(p.m.Actions) == 0 {
+		base.Unmapped = p.unmapped
 		if err := emit(base); err != nil {
 			return err
 		}
 		base.Unmapped = ""
 	}
-	for _, a := range m.Actions {
-		info, ok := n.action(a)
-		name := a
-		if ok && info.Name != "" {
-			name = info.Name
-		}
+	for k := range p.actions {
+		a := &p.actions[k]
 		var arns []string
-		if ok {
-			arns = fill.resources(info)
+		if a.known {
+			arns = fill.resources(a)
 		}
 		if len(arns) == 0 {
 			arns = noResource
 		}
 		for _, arn := range arns {
-			base.Action = name
+			base.Action = a.name
 			base.Resource = arn
 			if err := emit(base); err != nil {
 				return err
 			}
 		}
 	}
-	if rec.EventSource != "sts.amazonaws.com" && rec.EventSource != "iam.amazonaws.com" {
-		for _, arn := range passedRoles(rec.RequestParameters) {
+	if base.Service != "sts.amazonaws.com" && base.Service != "iam.amazonaws.com" {
+		for _, arn := range passedRoles(rec.requestParameters) {
 			base.Action = "iam:PassRole"
 			base.Resource = arn
 			base.Inferred = true
@@ -277,153 +299,250 @@ func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func
 	return nil
 }
 
+// parseTime parses an RFC 3339 eventTime into UTC; it reports false for a
+// bad or zero time. The common "2006-01-02T15:04:05Z" form is parsed
+// directly, without a string; time.Parse takes every other.
+func parseTime(b []byte) (time.Time, bool) {
+	t, ok := parseZulu(b)
+	if !ok {
+		var err error
+		t, err = time.Parse(time.RFC3339, string(b))
+		if err != nil {
+			return time.Time{}, false
+		}
+	}
+	if t.IsZero() {
+		return time.Time{}, false
+	}
+	return t.UTC(), true
+}
+
+// parseZulu parses exactly "YYYY-MM-DDTHH:MM:SSZ" with the field ranges
+// time.Parse checks, giving the same Time; it reports false for anything
+// else.
+func parseZulu(b []byte) (time.Time, bool) {
+	if len(b) != 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[19] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(lo, hi int) int {
+		v := 0
+		for _, c := range b[lo:hi] {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	year, month, day := num(0, 4), num(5, 7), num(8, 10)
+	hour, min, sec := num(11, 13), num(14, 16), num(17, 19)
+	if year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) ||
+		hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, min, sec, 0, time.UTC), true
+}
+
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
 // principal returns the canonical principal, its kind and the session
-// detail for a userIdentity.
-func principal(u *userIdentity, region string) (id, kind, session string) {
-	switch u.Type {
+// detail for a record's userIdentity.
+func (n *normalizer) principal(u *fields) (id, kind, session string) {
+	switch string(u.uType) {
 	case "AssumedRole":
-		id = u.issuerARN()
-		session = sessionName(u.ARN)
+		session = n.str(sessionName(u.arn))
+		id = n.str(u.issuerARN)
 		if id == "" {
-			id = roleFromAssumed(u.ARN)
+			id = n.roleFromAssumed(u.arn)
 		}
 		if id == "" {
-			id = firstNonEmpty(u.ARN, u.PrincipalID)
+			id = n.str(firstNonEmpty(u.arn, u.principalID))
 		}
 		return id, "role", session
 	case "IAMUser":
-		id = u.ARN
-		if id == "" && u.AccountID != "" && u.UserName != "" {
-			id = "arn:" + partition(region) + ":iam::" + u.AccountID + ":user/" + u.UserName
+		id = n.str(u.arn)
+		if id == "" && len(u.accountID) > 0 && len(u.userName) > 0 {
+			id = n.build("arn:", partition(u.awsRegion), ":iam::", u.accountID, ":user/", u.userName)
 		}
 		if id == "" {
-			id = u.PrincipalID
+			id = n.str(u.principalID)
 		}
-		return id, "user", u.AccessKeyID
+		return id, "user", n.str(u.accessKeyID)
 	case "Root":
-		if u.AccountID != "" {
-			id = "arn:" + partitionOf(u.ARN, region) + ":iam::" + u.AccountID + ":root"
+		if len(u.accountID) > 0 {
+			id = n.build("arn:", partitionOf(u.arn, u.awsRegion), ":iam::", u.accountID, ":root")
 		} else {
-			id = u.ARN
+			id = n.str(u.arn)
 		}
-		return id, "root", u.AccessKeyID
+		return id, "root", n.str(u.accessKeyID)
 	case "FederatedUser":
-		id = firstNonEmpty(u.issuerARN(), u.ARN, u.PrincipalID)
-		return id, "federated", sessionName(u.ARN)
+		id = n.str(firstNonEmpty(u.issuerARN, u.arn, u.principalID))
+		return id, "federated", n.str(sessionName(u.arn))
 	case "SAMLUser", "WebIdentityUser":
 		kind = "saml"
-		if u.Type == "WebIdentityUser" {
+		if string(u.uType) == "WebIdentityUser" {
 			kind = "web-identity"
 		}
-		if u.IdentityProvider != "" && u.UserName != "" {
-			id = u.IdentityProvider + ":" + u.UserName
+		if len(u.identityProvider) > 0 && len(u.userName) > 0 {
+			id = n.build(u.identityProvider, ":", u.userName)
 		} else {
-			id = u.PrincipalID
+			id = n.str(u.principalID)
 		}
-		return id, kind, u.UserName
+		return id, kind, n.str(u.userName)
 	case "AWSAccount":
-		if u.AccountID != "" {
-			id = "arn:" + partition(region) + ":iam::" + u.AccountID + ":root"
+		if len(u.accountID) > 0 {
+			id = n.build("arn:", partition(u.awsRegion), ":iam::", u.accountID, ":root")
 		} else {
-			id = u.PrincipalID
+			id = n.str(u.principalID)
 		}
-		return id, "account", u.PrincipalID
+		return id, "account", n.str(u.principalID)
 	}
-	id = firstNonEmpty(u.ARN, u.PrincipalID)
-	if id == "" && u.OnBehalfOf.UserID != "" {
-		id = u.OnBehalfOf.IdentityStoreARN + "/" + u.OnBehalfOf.UserID
+	id = n.str(firstNonEmpty(u.arn, u.principalID))
+	if id == "" && len(u.onBehalfOfUserID) > 0 {
+		id = n.build(u.identityStoreARN, "/", u.onBehalfOfUserID)
 	}
-	kind = strings.ToLower(u.Type)
+	kind = n.lower(u.uType)
 	if kind == "" {
 		kind = "unknown"
 	}
-	return id, kind, u.UserName
+	return id, kind, n.str(u.userName)
+}
+
+// build concatenates parts, each a string or a []byte, into an interned
+// string.
+func (n *normalizer) build(parts ...any) string {
+	b := n.buf[:0]
+	for _, p := range parts {
+		switch p := p.(type) {
+		case string:
+			b = append(b, p...)
+		case []byte:
+			b = append(b, p...)
+		}
+	}
+	n.buf = b
+	return n.str(b)
+}
+
+// lower is strings.ToLower of b, interned.
+func (n *normalizer) lower(b []byte) string {
+	b2 := n.buf[:0]
+	for _, c := range b {
+		if c >= 0x80 {
+			return strings.ToLower(string(b))
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b2 = append(b2, c)
+	}
+	n.buf = b2
+	return n.str(b2)
 }
 
 // sessionName returns the last path element of an assumed-role or
 // federated-user ARN: the session or federated user name.
-func sessionName(arn string) string {
-	for _, p := range []string{":assumed-role/", ":federated-user/"} {
-		if j := strings.Index(arn, p); j >= 0 {
-			rest := arn[j+len(p):]
-			if p == ":assumed-role/" {
-				k := strings.LastIndexByte(rest, '/')
-				if k < 0 {
-					return ""
-				}
-				return rest[k+1:]
-			}
-			return rest
+func sessionName(arn []byte) []byte {
+	if j := bytes.Index(arn, []byte(":assumed-role/")); j >= 0 {
+		rest := arn[j+len(":assumed-role/"):]
+		k := bytes.LastIndexByte(rest, '/')
+		if k < 0 {
+			return nil
 		}
+		return rest[k+1:]
 	}
-	return ""
+	if j := bytes.Index(arn, []byte(":federated-user/")); j >= 0 {
+		return arn[j+len(":federated-user/"):]
+	}
+	return nil
 }
 
 // roleFromAssumed turns arn:P:sts::A:assumed-role/R/S into arn:P:iam::A:role/R.
-func roleFromAssumed(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "sts" {
+func (n *normalizer) roleFromAssumed(arn []byte) string {
+	// The first five ':' split arn into six parts, the last the rest.
+	var parts [6][]byte
+	rest := arn
+	for k := 0; k < 5; k++ {
+		j := bytes.IndexByte(rest, ':')
+		if j < 0 {
+			return ""
+		}
+		parts[k], rest = rest[:j], rest[j+1:]
+	}
+	parts[5] = rest
+	if string(parts[0]) != "arn" || string(parts[2]) != "sts" {
 		return ""
 	}
-	rest, ok := strings.CutPrefix(parts[5], "assumed-role/")
+	rest, ok := bytes.CutPrefix(parts[5], []byte("assumed-role/"))
 	if !ok {
 		return ""
 	}
-	k := strings.LastIndexByte(rest, '/')
+	k := bytes.LastIndexByte(rest, '/')
 	if k <= 0 {
 		return ""
 	}
-	return "arn:" + parts[1] + ":iam::" + parts[4] + ":role/" + rest[:k]
+	return n.build("arn:", parts[1], ":iam::", parts[4], ":role/", rest[:k])
 }
 
 // partition is the AWS partition of a region.
-func partition(region string) string {
+func partition(region []byte) string {
 	switch {
-	case strings.HasPrefix(region, "cn-"):
+	case bytes.HasPrefix(region, []byte("cn-")):
 		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
+	case bytes.HasPrefix(region, []byte("us-gov-")):
 		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-isob-"):
+	case bytes.HasPrefix(region, []byte("us-isob-")):
 		return "aws-iso-b"
-	case strings.HasPrefix(region, "us-iso-"):
+	case bytes.HasPrefix(region, []byte("us-iso-")):
 		return "aws-iso"
 	}
 	return "aws"
 }
 
 // partitionOf takes the partition from an ARN, else from the region.
-func partitionOf(arn, region string) string {
-	if p, ok := strings.CutPrefix(arn, "arn:"); ok {
-		if j := strings.IndexByte(p, ':'); j > 0 && strings.HasPrefix(p[:j], "aws") {
+func partitionOf(arn, region []byte) []byte {
+	if p, ok := bytes.CutPrefix(arn, []byte("arn:")); ok {
+		if j := bytes.IndexByte(p, ':'); j > 0 && bytes.HasPrefix(p[:j], []byte("aws")) {
 			return p[:j]
 		}
 	}
-	return partition(region)
+	return []byte(partition(region))
 }
 
 // via names the AWS service that made a call with the principal's
 // permissions, or "".
-func via(invokedBy, sourceIP string) string {
+func (n *normalizer) via(invokedBy, sourceIP []byte) string {
 	if isService(invokedBy) {
-		return invokedBy
+		return n.str(invokedBy)
 	}
 	if isService(sourceIP) {
-		return sourceIP
+		return n.str(sourceIP)
 	}
 	return ""
 }
 
-func isService(s string) bool {
-	return s == "AWS Internal" || (strings.HasSuffix(s, ".amazonaws.com") && len(s) > len(".amazonaws.com"))
+func isService(s []byte) bool {
+	return string(s) == "AWS Internal" || (bytes.HasSuffix(s, []byte(".amazonaws.com")) && len(s) > len(".amazonaws.com"))
 }
 
-func firstNonEmpty(ss ...string) string {
+func firstNonEmpty(ss ...[]byte) []byte {
 	for _, s := range ss {
-		if s != "" {
+		if len(s) > 0 {
 			return s
 		}
 	}
-	return ""
+	return nil
 }
 
 // contentID is the EventID of a record without eventID: a hash of its

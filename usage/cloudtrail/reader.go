@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/goccy/go-json"
 	"github.com/klauspost/compress/gzip"
@@ -44,7 +45,23 @@ type Options struct {
 type Reader struct {
 	cat Catalog
 	max int64
+	// spaces holds idle workspaces, whose buffers and caches (event
+	// plans, interned strings) then serve the next Read, possibly on
+	// another goroutine.
+	spaces sync.Pool
 }
+
+// workspace is the memory one Read works in.
+type workspace struct {
+	norm *normalizer
+	br   *bufio.Reader
+	zr   *gzip.Reader // nil until the first gzipped input
+	buf  []byte       // the scanner's buffer
+}
+
+// maxKeptBuffer is the largest scanner buffer a workspace keeps for the
+// next Read; a huge record's buffer is left to the garbage collector.
+const maxKeptBuffer = 1 << 20
 
 // NewReader returns a Reader that maps events with cat.
 func NewReader(cat Catalog, opts Options) *Reader {
@@ -74,14 +91,21 @@ func (g gzipReader) Read(p []byte) (int, error) {
 // The Event passed to emit is reused: emit must copy what it keeps before it
 // returns.
 func (r *Reader) Read(ctx context.Context, name string, rd io.Reader, emit func(*record.Event) error) (record.Stats, error) {
+	ws, _ := r.spaces.Get().(*workspace)
+	if ws == nil {
+		ws = &workspace{norm: newNormalizer(r.cat), br: bufio.NewReaderSize(nil, 64<<10)}
+	}
+	defer r.spaces.Put(ws)
 	rs := &readState{
 		reader: r,
 		ctx:    ctx,
 		name:   name,
 		emit:   emit,
-		norm:   newNormalizer(r.cat),
+		ws:     ws,
+		norm:   ws.norm,
 	}
 	err := rs.read(rd)
+	ws.br.Reset(nil) // keep no reference to rd
 	if err != nil {
 		err = fmt.Errorf("reading %s: %w", name, err)
 	}
@@ -93,23 +117,37 @@ type readState struct {
 	ctx    context.Context
 	name   string
 	emit   func(*record.Event) error
+	ws     *workspace
 	norm   *normalizer
 	stats  record.Stats
 	lookup lookupEvent
 }
 
 func (rs *readState) read(rd io.Reader) error {
-	br := bufio.NewReaderSize(rd, 64<<10)
+	ws := rs.ws
+	br := ws.br
+	br.Reset(rd)
 	var src io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+		var err error
+		if ws.zr == nil {
+			ws.zr, err = gzip.NewReader(br)
+		} else {
+			err = ws.zr.Reset(br)
+		}
 		if err != nil {
+			ws.zr = nil
 			return fmt.Errorf("decompressing gzip: %w", err)
 		}
-		defer zr.Close()
-		src = gzipReader{zr}
+		defer ws.zr.Close()
+		src = gzipReader{ws.zr}
 	}
-	s := newScanner(src, rs.reader.max)
+	s := newScanner(src, rs.reader.max, ws.buf)
+	defer func() {
+		if len(s.buf) <= maxKeptBuffer {
+			ws.buf = s.buf
+		}
+	}()
 	c, err := s.peek()
 	if err == io.EOF {
 		return errors.New("empty input")

@@ -45,8 +45,12 @@ type scanner struct {
 	stack []byte // open brackets of the value being scanned
 }
 
-func newScanner(rd io.Reader, max int64) *scanner {
-	return &scanner{rd: rd, buf: make([]byte, 256<<10), keep: -1, mark: -1, max: max}
+// newScanner returns a scanner of rd that reuses buf when it is big enough.
+func newScanner(rd io.Reader, max int64, buf []byte) *scanner {
+	if len(buf) < 256<<10 {
+		buf = make([]byte, 256<<10)
+	}
+	return &scanner{rd: rd, buf: buf, keep: -1, mark: -1, max: max}
 }
 
 // offset is the input offset of the next unread byte.
