@@ -1,6 +1,7 @@
 package cloudtrail
 
 import (
+	"encoding/binary"
 	"unicode/utf8"
 
 	"github.com/goccy/go-json"
@@ -116,14 +117,22 @@ const maxFastDepth = 512
 // accept only what goccy accepts and decodes the same way; it is checked
 // against decodeSlow by FuzzDecodeFast.
 func decodeFast(raw []byte, f *fields) bool {
-	d := fastDecoder{b: raw}
+	i := skipWS(raw, 0)
+	n, ok := decodeObject(raw[i:], f)
+	return ok && skipWS(raw, i+n) == len(raw)
+}
+
+// decodeObject is decodeFast for the record object at the start of b,
+// followed by anything; it returns the object's length. Reading records
+// from the scanner's buffer with it finds where each ends and decodes it
+// in one pass.
+func decodeObject(b []byte, f *fields) (int, bool) {
+	d := fastDecoder{b: b}
 	*f = fields{resources: f.resources[:0]}
-	d.ws()
 	if !d.record(f) {
-		return false
+		return 0, false
 	}
-	d.ws()
-	return d.i == len(d.b)
+	return d.i, true
 }
 
 type fastDecoder struct {
@@ -197,23 +206,77 @@ func (d *fastDecoder) plainString() ([]byte, bool) {
 	start := d.i + 1
 	ascii := true
 	for j := start; j < len(d.b); j++ {
-		c := d.b[j]
-		switch {
-		case c == '"':
+		for j+8 <= len(d.b) {
+			x := binary.LittleEndian.Uint64(d.b[j:])
+			if stopBytes(x)|x&hiBits != 0 {
+				break
+			}
+			j += 8
+		}
+		for j < len(d.b) && strClass[d.b[j]] == 0 {
+			j++
+		}
+		if j == len(d.b) {
+			break
+		}
+		switch strClass[d.b[j]] {
+		case strQuote:
 			d.i = j + 1
 			s := d.b[start:j]
 			if !ascii && !utf8.Valid(s) {
 				return nil, false
 			}
 			return s, true
-		case c == '\\' || c < 0x20:
-			return nil, false
-		case c >= 0x80:
+		case strNonASCII:
 			ascii = false
+		default:
+			return nil, false // an escape or a control character
 		}
 	}
 	return nil, false
 }
+
+// Classes of bytes in a JSON string; 0 is plain ASCII.
+const (
+	strQuote    = 1
+	strEscape   = 2 // '\\'
+	strControl  = 3
+	strNonASCII = 4
+)
+
+// Eight bytes at a time: stopBytes(x) is non-zero when one of the eight
+// bytes in x is '"', '\\' or a control character (below 0x20), and x&hiBits
+// when one is not ASCII. These are the classic "has a zero byte" and "has a
+// byte less than n" bit tricks: exact as yes-or-no answers, which is all
+// the string loops ask before skipping eight plain bytes.
+const (
+	loBits = 0x0101010101010101
+	hiBits = 0x8080808080808080
+)
+
+func stopBytes(x uint64) uint64 {
+	q := x ^ (loBits * '"')
+	e := x ^ (loBits * '\\')
+	return (((q - loBits) &^ q) | ((e - loBits) &^ e) | ((x - loBits*0x20) &^ x)) & hiBits
+}
+
+// strClass classifies every byte value; the string loops skip runs of
+// plain bytes with one table look-up each.
+var strClass = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case c == '"':
+			t[c] = strQuote
+		case c == '\\':
+			t[c] = strEscape
+		case c < 0x20:
+			t[c] = strControl
+		case c >= 0x80:
+			t[c] = strNonASCII
+		}
+	}
+	return t
+}()
 
 // str reads a string field into *dst; null leaves it empty. A second value
 // for the same field declines the record (goccy keeps the last, but the
@@ -534,13 +597,22 @@ func (d *fastDecoder) skipString() bool {
 		return false
 	}
 	for j := d.i + 1; j < len(d.b); j++ {
-		switch c := d.b[j]; {
-		case c == '"':
+		for j+8 <= len(d.b) && stopBytes(binary.LittleEndian.Uint64(d.b[j:])) == 0 {
+			j += 8
+		}
+		for j < len(d.b) && (strClass[d.b[j]] == 0 || strClass[d.b[j]] == strNonASCII) {
+			j++
+		}
+		if j == len(d.b) {
+			break
+		}
+		switch strClass[d.b[j]] {
+		case strQuote:
 			d.i = j + 1
 			return true
-		case c < 0x20:
+		case strControl:
 			return false
-		case c == '\\':
+		case strEscape:
 			j++
 			if j >= len(d.b) {
 				return false

@@ -53,7 +53,7 @@ var noResource = []string{""}
 const (
 	cacheLimit  = 4096  // event plans
 	internLimit = 16384 // interned strings
-	internMax   = 512   // longest string interned
+	internMax   = 256   // longest string interned
 )
 
 // normalizer turns records into Events. It is used by one Read call at a
@@ -71,7 +71,31 @@ type normalizer struct {
 	// ARNs repeat from record to record, and one string per distinct value
 	// costs far less than one per record.
 	strs map[string]string
+	// last is the string str gave at each slot: consecutive records of
+	// one file mostly share their account, region, service and principal,
+	// and comparing with the last one is cheaper than a map look-up.
+	last [numSlots]string
 	buf  []byte // scratch for built strings
+}
+
+// Slots of normalizer.last.
+const (
+	slotAccount = iota
+	slotRegion
+	slotSource
+	slotName
+	slotIssuer
+	numSlots
+)
+
+// strAt is str with a one-entry cache at slot.
+func (n *normalizer) strAt(slot int, b []byte) string {
+	if s := n.last[slot]; s == string(b) {
+		return s
+	}
+	s := n.str(b)
+	n.last[slot] = s
+	return s
 }
 
 func newNormalizer(cat Catalog) *normalizer {
@@ -83,6 +107,19 @@ func newNormalizer(cat Catalog) *normalizer {
 	}
 	n.fill.norm = n
 	return n
+}
+
+// release drops the references into the input just read (the record's
+// fields, the last Event), so that an idle normalizer holds no input memory.
+func (n *normalizer) release() {
+	res := n.rec.resources[:cap(n.rec.resources)]
+	clear(res)
+	n.rec = fields{resources: res[:0]}
+	params := n.fill.params[:cap(n.fill.params)]
+	clear(params)
+	n.fill.params = params[:0]
+	n.fill.rec = nil
+	n.ev = record.Event{}
 }
 
 // str returns b as a string, the same one for the same bytes while it stays
@@ -186,10 +223,11 @@ const (
 	SkipOtherType    = "other eventType"
 )
 
-// normalize decodes one record and emits its Events.
-func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func(int, string), emit func(*record.Event) error) error {
+// normalize decodes one record and emits its Events. When decoded is true,
+// n.rec already holds raw's fields.
+func (n *normalizer) normalize(i int, raw []byte, decoded bool, st *record.Stats, problem func(int, string), emit func(*record.Event) error) error {
 	rec := &n.rec
-	if !decodeFast(raw, rec) {
+	if !decoded && !decodeFast(raw, rec) {
 		if err := decodeSlow(raw, rec); err != nil {
 			problem(i, "invalid record: "+shortError(err))
 			return nil
@@ -232,11 +270,11 @@ func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func
 	*base = record.Event{
 		Provider:  "aws",
 		Time:      t,
-		Scope:     n.str(rec.accountID),
-		Region:    n.str(rec.awsRegion),
+		Scope:     n.strAt(slotAccount, rec.accountID),
+		Region:    n.strAt(slotRegion, rec.awsRegion),
 		ErrorCode: n.str(rec.errorCode),
-		Service:   n.str(rec.eventSource),
-		Operation: n.str(rec.eventName),
+		Service:   n.strAt(slotSource, rec.eventSource),
+		Operation: n.strAt(slotName, rec.eventName),
 		Index:     i,
 	}
 	base.Outcome = outcome(base.ErrorCode)
@@ -362,7 +400,7 @@ func (n *normalizer) principal(u *fields) (id, kind, session string) {
 	switch string(u.uType) {
 	case "AssumedRole":
 		session = n.str(sessionName(u.arn))
-		id = n.str(u.issuerARN)
+		id = n.strAt(slotIssuer, u.issuerARN)
 		if id == "" {
 			id = n.roleFromAssumed(u.arn)
 		}

@@ -106,6 +106,7 @@ func (r *Reader) Read(ctx context.Context, name string, rd io.Reader, emit func(
 	}
 	err := rs.read(rd)
 	ws.br.Reset(nil) // keep no reference to rd
+	ws.norm.release()
 	if err != nil {
 		err = fmt.Errorf("reading %s: %w", name, err)
 	}
@@ -159,7 +160,7 @@ func (rs *readState) read(rd io.Reader) error {
 	case '{':
 		err = rs.readObject(s)
 	case '[':
-		err = rs.readArray(s, rs.record)
+		err = rs.readArray(s, rs.record, true)
 		if err == nil {
 			err = rs.end(s)
 		}
@@ -222,13 +223,13 @@ func (rs *readState) readObject(s *scanner) error {
 		case k == "Records" && c == '[':
 			found = true
 			s.mark = -1
-			if err := rs.readArray(s, rs.record); err != nil {
+			if err := rs.readArray(s, rs.record, true); err != nil {
 				return err
 			}
 		case k == "Events" && c == '[':
 			found = true
 			s.mark = -1
-			if err := rs.readArray(s, rs.lookupRecord); err != nil {
+			if err := rs.readArray(s, rs.lookupRecord, false); err != nil {
 				return err
 			}
 		default:
@@ -273,7 +274,10 @@ func (rs *readState) readObject(s *scanner) error {
 }
 
 // readArray reads a JSON array, passing each element to fn with its index.
-func (rs *readState) readArray(s *scanner, fn func(i int, raw []byte, size int64) error) error {
+// For an array of records (records is true), a record that is all in the
+// scanner's buffer is found and decoded in one pass when decodeObject takes
+// it; fn gets the others.
+func (rs *readState) readArray(s *scanner, fn func(i int, raw []byte, size int64) error, records bool) error {
 	if err := s.expect('['); err != nil {
 		return err
 	}
@@ -291,6 +295,17 @@ func (rs *readState) readArray(s *scanner, fn func(i int, raw []byte, size int64
 				return &syntaxError{s.offset(), fmt.Sprintf("expected ',' or ']' after record %d, found %q", i-1, c)}
 			}
 			s.r++
+		}
+		if records && s.skipSpace() == nil && s.buf[s.r] == '{' {
+			n, ok := decodeObject(s.buf[s.r:s.w], &rs.norm.rec)
+			if ok && int64(n) <= s.max {
+				raw := s.buf[s.r : s.r+n]
+				s.r += n
+				if err := rs.decodedRecord(i, raw); err != nil {
+					return err
+				}
+				continue
+			}
 		}
 		raw, size, err := s.value()
 		if err != nil {
@@ -392,7 +407,19 @@ func (rs *readState) record(i int, raw []byte, size int64) error {
 		rs.problem(i, fmt.Sprintf("record of %d bytes is over the limit of %d bytes", size, rs.reader.max))
 		return nil
 	}
-	return rs.norm.normalize(i, raw, &rs.stats, rs.problem, rs.emitEvent)
+	return rs.norm.normalize(i, raw, false, &rs.stats, rs.problem, rs.emitEvent)
+}
+
+// decodedRecord normalizes a record decodeObject has decoded into
+// rs.norm.rec.
+func (rs *readState) decodedRecord(i int, raw []byte) error {
+	rs.stats.Records++
+	if i%1024 == 0 {
+		if err := rs.ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return rs.norm.normalize(i, raw, true, &rs.stats, rs.problem, rs.emitEvent)
 }
 
 func (rs *readState) emitEvent(ev *record.Event) error {
