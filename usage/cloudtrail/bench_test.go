@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,15 +19,17 @@ import (
 // a few principals, S3, EC2, KMS, Lambda and IAM calls, some errors.
 func syntheticS3(t testing.TB, n int) []byte {
 	rng := rand.New(rand.NewPCG(1, 2))
+	// Request parameters name the role and the record with {role} and {i}
+	// ({role04} and {i012} zero-padded).
 	calls := []struct{ source, name, params string }{
-		{"s3.amazonaws.com", "GetObject", `{"bucketName":"data-%[1]d","Host":"data-%[1]d.s3.us-east-1.amazonaws.com","key":"path/to/object-%[2]d.json"}`},
-		{"s3.amazonaws.com", "PutObject", `{"bucketName":"data-%[1]d","Host":"data-%[1]d.s3.us-east-1.amazonaws.com","key":"out/%[2]d.parquet"}`},
+		{"s3.amazonaws.com", "GetObject", `{"bucketName":"data-{role}","Host":"data-{role}.s3.us-east-1.amazonaws.com","key":"path/to/object-{i}.json"}`},
+		{"s3.amazonaws.com", "PutObject", `{"bucketName":"data-{role}","Host":"data-{role}.s3.us-east-1.amazonaws.com","key":"out/{i}.parquet"}`},
 		{"ec2.amazonaws.com", "DescribeInstances", `{"instancesSet":{},"filterSet":{"items":[{"name":"tag:env","valueSet":{"items":[{"value":"prod"}]}}]}}`},
-		{"kms.amazonaws.com", "Decrypt", `{"encryptionAlgorithm":"SYMMETRIC_DEFAULT","keyId":"0c1f6f4e-%04[1]d-4a5b-9c2d-%012[2]d"}`},
-		{"lambda.amazonaws.com", "Invoke", `{"functionName":"arn:aws:lambda:us-east-1:111122223333:function:worker-%[1]d"}`},
-		{"iam.amazonaws.com", "GetRole", `{"roleName":"app-role-%[1]d"}`},
+		{"kms.amazonaws.com", "Decrypt", `{"encryptionAlgorithm":"SYMMETRIC_DEFAULT","keyId":"0c1f6f4e-{role04}-4a5b-9c2d-{i012}"}`},
+		{"lambda.amazonaws.com", "Invoke", `{"functionName":"arn:aws:lambda:us-east-1:111122223333:function:worker-{role}"}`},
+		{"iam.amazonaws.com", "GetRole", `{"roleName":"app-role-{role}"}`},
 		{"sts.amazonaws.com", "GetCallerIdentity", `null`},
-		{"lambda.amazonaws.com", "CreateFunction20150331", `{"functionName":"fn-%[2]d","role":"arn:aws:iam::111122223333:role/lambda-exec-%[1]d","runtime":"python3.12","handler":"app.handler"}`},
+		{"lambda.amazonaws.com", "CreateFunction20150331", `{"functionName":"fn-{i}","role":"arn:aws:iam::111122223333:role/lambda-exec-{role}","runtime":"python3.12","handler":"app.handler"}`},
 	}
 	var b strings.Builder
 	b.WriteString(`{"Records":[`)
@@ -43,7 +46,8 @@ func syntheticS3(t testing.TB, n int) []byte {
 		}
 		fmt.Fprintf(&b, `{"eventVersion":"1.09","userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLE%[1]d:session-%[2]d","arn":"arn:aws:sts::111122223333:assumed-role/app-role-%[1]d/session-%[2]d","accountId":"111122223333","accessKeyId":"ASIAEXAMPLE%[2]d","sessionContext":{"sessionIssuer":{"type":"Role","principalId":"AROAEXAMPLE%[1]d","arn":"arn:aws:iam::111122223333:role/app-role-%[1]d","accountId":"111122223333","userName":"app-role-%[1]d"},"attributes":{"creationDate":"2026-09-01T00:00:00Z","mfaAuthenticated":"false"}}},"eventTime":"%[3]s","eventSource":"%[4]s","eventName":"%[5]s","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.%[6]d","userAgent":"aws-sdk-go-v2/1.30.0 os/linux lang/go#1.23 md/GOOS#linux api/%[5]s",%[7]s"requestParameters":%[8]s,"responseElements":null,"requestID":"%08[2]X-1234-5678-9ABC-DEF012345678","eventID":"%08[2]x-0000-4000-8000-%012[2]d","readOnly":true,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management","tlsDetails":{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":"service.us-east-1.amazonaws.com"}}`,
 			role, i, t0.Add(time.Duration(i)*time.Second).Format(time.RFC3339), c.source, c.name, i%250,
-			errPart, fmt.Sprintf(c.params, role, i))
+			errPart, strings.NewReplacer("{role}", strconv.Itoa(role), "{i}", strconv.Itoa(i),
+				"{role04}", fmt.Sprintf("%04d", role), "{i012}", fmt.Sprintf("%012d", i)).Replace(c.params))
 	}
 	b.WriteString(`]}`)
 	return gz(t, []byte(b.String()))
@@ -60,8 +64,8 @@ func BenchmarkRead(b *testing.B) {
 	cpu0 := cpuTime()
 	for b.Loop() {
 		st, err := r.Read(context.Background(), "bench.json.gz", bytes.NewReader(data), func(*record.Event) error { return nil })
-		if err != nil || st.Records != n {
-			b.Fatalf("read %d records: %v", st.Records, err)
+		if err != nil || st.Records != n || len(st.Problems) > 0 {
+			b.Fatalf("read %d records: %v, problems %v", st.Records, err, st.Problems)
 		}
 		events += st.Events
 	}

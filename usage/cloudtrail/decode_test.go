@@ -1,0 +1,225 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/leastpriv/pare/usage/record"
+)
+
+// sameFields reports how two decodings of a record differ, or "".
+func sameFields(a, b *fields) string {
+	pairs := []struct {
+		name string
+		x, y []byte
+	}{
+		{"eventID", a.eventID, b.eventID}, {"eventTime", a.eventTime, b.eventTime},
+		{"eventSource", a.eventSource, b.eventSource}, {"eventName", a.eventName, b.eventName},
+		{"eventType", a.eventType, b.eventType}, {"eventCategory", a.eventCategory, b.eventCategory},
+		{"awsRegion", a.awsRegion, b.awsRegion}, {"sourceIP", a.sourceIP, b.sourceIP},
+		{"errorCode", a.errorCode, b.errorCode}, {"recipientAccountID", a.recipientAccountID, b.recipientAccountID},
+		{"type", a.uType, b.uType}, {"principalID", a.principalID, b.principalID}, {"arn", a.arn, b.arn},
+		{"accountID", a.accountID, b.accountID}, {"accessKeyID", a.accessKeyID, b.accessKeyID},
+		{"userName", a.userName, b.userName}, {"invokedBy", a.invokedBy, b.invokedBy},
+		{"identityProvider", a.identityProvider, b.identityProvider}, {"issuerARN", a.issuerARN, b.issuerARN},
+		{"onBehalfOfUserID", a.onBehalfOfUserID, b.onBehalfOfUserID}, {"identityStoreARN", a.identityStoreARN, b.identityStoreARN},
+		{"requestParameters", a.requestParameters, b.requestParameters},
+	}
+	for _, p := range pairs {
+		if !bytes.Equal(p.x, p.y) {
+			return fmt.Sprintf("%s: %q vs %q", p.name, p.x, p.y)
+		}
+	}
+	if (a.requestParameters == nil) != (b.requestParameters == nil) {
+		return "requestParameters: absent vs present"
+	}
+	if a.insight != b.insight {
+		return fmt.Sprintf("insight: %v vs %v", a.insight, b.insight)
+	}
+	if len(a.resources) != len(b.resources) {
+		return fmt.Sprintf("resources: %q vs %q", a.resources, b.resources)
+	}
+	for i := range a.resources {
+		if !bytes.Equal(a.resources[i], b.resources[i]) {
+			return fmt.Sprintf("resources: %q vs %q", a.resources, b.resources)
+		}
+	}
+	return ""
+}
+
+// checkFast checks that when decodeFast takes raw, goccy decodes raw to
+// the same fields, and that decodeObject agrees on where the record ends.
+func checkFast(t *testing.T, raw []byte) bool {
+	t.Helper()
+	var fast, slow, obj fields
+	ok := decodeFast(raw, &fast)
+	i := skipWS(raw, 0)
+	n, objOK := decodeObject(raw[i:], &obj)
+	if objOK && !ok && skipWS(raw, i+n) == len(raw) {
+		t.Fatalf("decodeObject took %q, decodeFast did not", raw)
+	}
+	if !ok {
+		return false
+	}
+	if !objOK || skipWS(raw, i+n) != len(raw) {
+		t.Fatalf("decodeFast took %q, decodeObject ended at %d of %d (ok %v)", raw, i+n, len(raw), objOK)
+	}
+	if err := decodeSlow(raw, &slow); err != nil {
+		t.Fatalf("decodeFast took %q, goccy fails: %v", raw, err)
+	}
+	if d := sameFields(&fast, &slow); d != "" {
+		t.Fatalf("decodeFast and goccy differ on %q: %s", raw, d)
+	}
+	if d := sameFields(&obj, &slow); d != "" {
+		t.Fatalf("decodeObject and goccy differ on %q: %s", raw, d)
+	}
+	return true
+}
+
+// fastCases are records the fast decoder must take (true) or leave to
+// goccy (false).
+var fastCases = []struct {
+	raw  string
+	fast bool
+}{
+	{`{"eventName":"a","userIdentity":{"type":"IAMUser","sessionContext":{"sessionIssuer":{"arn":"x","type":"Role"}}}}`, true},
+	{` {"eventName":null,"requestParameters":null,"insightDetails":null,"resources":null} `, true},
+	{`{"resources":[{"ARN":"a","type":"t"},{"accountId":"1"}],"requestParameters":{"a" : [1,-2.5e3,true,false,null,{}]}}`, true},
+	{`{"userAgent":"a \"quoted\" \u00e9 \\ \/ \b\f\n\r\t","x":"é"}`, true},
+	{"{\"y\":\"\xff\"}", true}, // goccy takes invalid UTF-8 in a skipped string
+	{`{"eventName":"é"}`, true},
+	{`{}`, true},
+	{`{"eventName":"a\"b"}`, false},              // escape in a used field
+	{`{"eventName":"a","eventName":"b"}`, false}, // duplicate: goccy keeps the last
+	{`{"EventName":"a"}`, false},                 // goccy matches keys case-insensitively
+	{`{"userIdentity":{"ARN":"a"}}`, false},
+	{`{"resources":[{"arn":"a"}]}`, false},
+	{`{"resources":[null]}`, false},
+	{`{"userIdentity":{"sessionContext":{"SessionIssuer":{}}}}`, false},
+	{"{\"ev\u212antName\":\"a\"}", false}, // not ASCII: could fold
+	{"{\"eventName\":\"\xff\"}", false},   // goccy replaces invalid UTF-8
+	{`{"eventName":1}`, false},
+	{`{"userIdentity":[]}`, false},
+	{`{"resources":{}}`, false},
+	{`{"x":01}`, false},
+	{`{"x":1.}`, false},
+	{`{"x":"\q"}`, false},
+	{"{\"x\":\"\x01\"}", false},
+	{`{"x":[1,]}`, false},
+	{`{"x":1,}`, false},
+	{`{"x":1} x`, false},
+	{`{"x":tru}`, false},
+	{`[{}]`, false},
+	{`null`, false},
+}
+
+func TestDecodeFast(t *testing.T) {
+	for _, c := range fastCases {
+		if got := checkFast(t, []byte(c.raw)); got != c.fast {
+			t.Errorf("decodeFast(%q) = %v, want %v", c.raw, got, c.fast)
+		}
+	}
+	for _, r := range shapeRecords(t) {
+		if !checkFast(t, []byte(r)) {
+			t.Errorf("decodeFast declined %s", r)
+		}
+	}
+}
+
+// FuzzDecodeFast checks that whatever the fast decoder takes, goccy decodes
+// to the same fields: so the Events are those goccy's decoding gives.
+func FuzzDecodeFast(f *testing.F) {
+	for _, c := range fastCases {
+		f.Add([]byte(c.raw))
+	}
+	for _, r := range shapeRecords(f) {
+		f.Add([]byte(r))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		checkFast(t, raw)
+	})
+}
+
+func TestParseZulu(t *testing.T) {
+	cases := []string{
+		"2023-07-10T11:45:00Z", "2024-02-29T23:59:59Z", "2023-02-29T00:00:00Z", "2023-04-31T00:00:00Z",
+		"2023-13-01T00:00:00Z", "2023-00-01T00:00:00Z", "2023-01-00T00:00:00Z", "2023-01-01T24:00:00Z",
+		"2023-01-01T23:60:00Z", "2023-01-01T23:59:60Z", "0000-01-01T00:00:00Z", "0001-01-01T00:00:00Z",
+		"1900-02-29T00:00:00Z", "2000-02-29T00:00:00Z", "9999-12-31T23:59:59Z", "2023-07-10t11:45:00Z",
+		"2023-07-10T11:45:00z", "2023-07-10T11:45:00.5Z", "2023-07-10T11:45:00+02:00", "2023-7-10T11:45:00Z",
+		"+023-07-10T11:45:00Z", "2023-07-10T11:4a:00Z", "",
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 2000 {
+		cases = append(cases, fmt.Sprintf("%04d-%02d-%02dT%02d:%02d:%02dZ",
+			rng.IntN(10000), rng.IntN(14), rng.IntN(33), rng.IntN(26), rng.IntN(62), rng.IntN(62)))
+	}
+	for _, s := range cases {
+		got, gotOK := parseTime([]byte(s))
+		want, err := time.Parse(time.RFC3339, s)
+		wantOK := err == nil && !want.IsZero()
+		if wantOK {
+			want = want.UTC()
+		} else {
+			want = time.Time{}
+		}
+		if gotOK != wantOK || got != want {
+			t.Errorf("parseTime(%q) = %v, %v; time.Parse gives %v, %v", s, got, gotOK, want, wantOK)
+		}
+	}
+}
+
+func TestStopBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var b [8]byte
+	check := func() {
+		x := binary.LittleEndian.Uint64(b[:])
+		stop, high := false, false
+		for _, c := range b {
+			stop = stop || c == '"' || c == '\\' || c < 0x20
+			high = high || c >= 0x80
+		}
+		if (stopBytes(x) != 0) != stop || (x&hiBits != 0) != high {
+			t.Fatalf("%q: stopBytes %x, want stop %v; high %v", b, stopBytes(x), stop, high)
+		}
+	}
+	// Every byte value at every position among plain bytes, then random words.
+	for pos := range 8 {
+		for c := range 256 {
+			for i := range b {
+				b[i] = 'a'
+			}
+			b[pos] = byte(c)
+			check()
+		}
+	}
+	for range 200000 {
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+		}
+		check()
+	}
+}
+
+// TestReadAllocs guards the allocations a record costs: its EventID and
+// the strings first seen, not one per field.
+func TestReadAllocs(t *testing.T) {
+	const n = 2000
+	data := syntheticS3(t, n)
+	r := NewReader(loadCatalog(t), Options{})
+	read := func() {
+		st, err := r.Read(context.Background(), "x", bytes.NewReader(data), func(*record.Event) error { return nil })
+		if err != nil || st.Records != n {
+			t.Fatalf("read %d records: %v", st.Records, err)
+		}
+	}
+	read()
+	if per := testing.AllocsPerRun(5, read) / n; per > 4 {
+		t.Errorf("%.1f allocations per record, want at most 4", per)
+	}
+}
