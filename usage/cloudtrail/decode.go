@@ -142,7 +142,7 @@ type fastDecoder struct {
 }
 
 func (d *fastDecoder) ws() {
-	for d.i < len(d.b) {
+	for d.i < len(d.b) && d.b[d.i] <= ' ' {
 		switch d.b[d.i] {
 		case ' ', '\t', '\n', '\r':
 			d.i++
@@ -371,6 +371,10 @@ func (d *fastDecoder) record(f *fields) bool {
 			seen |= 1 << 14
 			f.insight = true
 			return d.skip(0)
+		case "userAgent", "requestID", "responseElements", "readOnly", "managementEvent", "tlsDetails",
+			"errorMessage", "sharedEventID", "vpcEndpointId", "vpcEndpointAccountId", "additionalEventData",
+			"apiVersion", "serviceEventDetails", "sessionCredentialFromConsole", "addendum", "edgeDeviceDetails":
+			return d.skip(0) // common members no field folds to: no need for foldsTo
 		}
 		return !foldsTo(k, recordFieldKeys) && d.skip(0)
 	})
@@ -405,11 +409,21 @@ func (d *fastDecoder) userIdentity(k []byte, f *fields) bool {
 					if string(k) == "arn" {
 						return d.str(&f.issuerARN, seen, 1<<10)
 					}
+					switch string(k) {
+					case "type", "principalId", "accountId", "userName":
+						return d.skip(0)
+					}
 					return !foldsTo(k, arnKeys) && d.skip(0)
 				})
 			}
+			switch string(k) {
+			case "attributes", "webIdFederationData", "sourceIdentity", "ec2RoleDelivery", "assumedRoot":
+				return d.skip(0)
+			}
 			return !foldsTo(k, sessionContextKeys) && d.skip(0)
 		})
+	case "credentialId":
+		return d.skip(0)
 	case "onBehalfOf":
 		return d.structObject(seen, 1<<11, func(k []byte) bool {
 			switch string(k) {
@@ -439,8 +453,11 @@ func (d *fastDecoder) resources(f *fields) bool {
 		var arn []byte
 		var seen uint32
 		if !d.object(func(k []byte) bool {
-			if string(k) == "ARN" {
+			switch string(k) {
+			case "ARN":
 				return d.str(&arn, &seen, 1)
+			case "type", "accountId":
+				return d.skip(0)
 			}
 			return !foldsTo(k, arnKeys) && d.skip(0)
 		}) {

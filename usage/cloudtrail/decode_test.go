@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	stdjson "encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"reflect"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/leastpriv/pare/usage/record"
@@ -221,5 +225,78 @@ func TestReadAllocs(t *testing.T) {
 	read()
 	if per := testing.AllocsPerRun(5, read) / n; per > 4 {
 		t.Errorf("%.1f allocations per record, want at most 4", per)
+	}
+}
+
+// TestSkippedKeysDoNotFold checks the members the fast decoder skips by
+// name: none may be a field name in another letter case, which goccy would
+// decode.
+func TestSkippedKeysDoNotFold(t *testing.T) {
+	levels := []struct {
+		fields  []string
+		skipped string
+	}{
+		{recordFieldKeys, `{"userAgent":1,"requestID":1,"responseElements":1,"readOnly":1,"managementEvent":1,"tlsDetails":1,` +
+			`"errorMessage":1,"sharedEventID":1,"vpcEndpointId":1,"vpcEndpointAccountId":1,"additionalEventData":1,` +
+			`"apiVersion":1,"serviceEventDetails":1,"sessionCredentialFromConsole":1,"addendum":1,"edgeDeviceDetails":1}`},
+		{userIdentityKeys, `{"userIdentity":{"credentialId":1}}`},
+		{sessionContextKeys, `{"userIdentity":{"sessionContext":{"attributes":1,"webIdFederationData":1,"sourceIdentity":1,"ec2RoleDelivery":1,"assumedRoot":1}}}`},
+		{arnKeys, `{"userIdentity":{"sessionContext":{"sessionIssuer":{"type":1,"principalId":1,"accountId":1,"userName":1}}},"resources":[{"type":1,"accountId":1}]}`},
+	}
+	for _, l := range levels {
+		var m map[string]any
+		if err := stdjson.Unmarshal([]byte(l.skipped), &m); err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		var walk func(v any)
+		walk = func(v any) {
+			switch v := v.(type) {
+			case map[string]any:
+				for k, e := range v {
+					keys = append(keys, k)
+					walk(e)
+				}
+			case []any:
+				for _, e := range v {
+					walk(e)
+				}
+			}
+		}
+		walk(m)
+		for _, k := range keys {
+			if foldsTo([]byte(k), l.fields) {
+				t.Errorf("skipped member %q folds to a field of %v", k, l.fields)
+			}
+		}
+		if !checkFast(t, []byte(l.skipped)) {
+			t.Errorf("decodeFast declined %s", l.skipped)
+		}
+	}
+}
+
+// TestReadersGiveSameEvents reads through readers that return little at a
+// time or an error with the last bytes: the scanner's refills must not
+// change what is read.
+func TestReadersGiveSameEvents(t *testing.T) {
+	data := syntheticS3(t, 300)
+	r := NewReader(loadCatalog(t), Options{})
+	want, wantSt, err := read(t, r, "x", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, rd := range map[string]func() io.Reader{
+		"one byte": func() io.Reader { return iotest.OneByteReader(bytes.NewReader(data)) },
+		"half":     func() io.Reader { return iotest.HalfReader(bytes.NewReader(data)) },
+		"data err": func() io.Reader { return iotest.DataErrReader(bytes.NewReader(data)) },
+	} {
+		var got []record.Event
+		st, err := r.Read(context.Background(), "x", rd(), func(ev *record.Event) error {
+			got = append(got, *ev)
+			return nil
+		})
+		if err != nil || !reflect.DeepEqual(got, want) || !reflect.DeepEqual(st, wantSt) {
+			t.Errorf("%s: %d events, stats %+v, err %v; want %d events, %+v", name, len(got), st, err, len(want), wantSt)
+		}
 	}
 }

@@ -90,18 +90,29 @@ func (s *scanner) fill() error {
 		copy(nb, s.buf[:s.w])
 		s.buf = nb
 	}
+	// Read until the buffer is half full (a decompressor returns at most
+	// its window at a time), so that few records straddle two fills.
+	got := false
 	for tries := 0; tries < 100; tries++ {
 		n, err := s.rd.Read(s.buf[s.w:])
 		s.w += n
+		got = got || n > 0
 		if err != nil {
 			s.err = err
-		}
-		if n > 0 {
-			return nil
-		}
-		if err != nil {
+			if got {
+				return nil
+			}
 			return err
 		}
+		if got && s.w >= len(s.buf)/2 {
+			return nil
+		}
+		if n > 0 {
+			tries = 0
+		}
+	}
+	if got {
+		return nil
 	}
 	s.err = io.ErrNoProgress
 	return s.err
