@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	stdjson "encoding/json"
+	"hash/maphash"
 	"strings"
 	"time"
 
@@ -48,12 +49,11 @@ func outcome(code string) record.Outcome {
 // It is never modified.
 var noResource = []string{""}
 
-// Limits of a normalizer's caches, whose keys come from the input: a full
-// cache is emptied and refilled.
+// Sizes of a normalizer's caches, whose keys come from the input.
 const (
-	cacheLimit  = 4096  // event plans
-	internLimit = 16384 // interned strings
-	internMax   = 256   // longest string interned
+	cacheLimit = 4096 // event plans; a full cache is emptied and refilled
+	strsSize   = 8192 // interned strings (a power of two)
+	internMax  = 256  // longest string interned
 )
 
 // normalizer turns records into Events. It is used by one Read call at a
@@ -69,8 +69,11 @@ type normalizer struct {
 	formats map[string]*arnFormat
 	// strs interns the strings Events carry: principals, regions, services,
 	// ARNs repeat from record to record, and one string per distinct value
-	// costs far less than one per record.
-	strs map[string]string
+	// costs far less than one per record. It is a direct-mapped cache
+	// indexed by a hash of the bytes: a look-up is one hash and one compare,
+	// and a new string simply replaces the one in its slot.
+	strs *[strsSize]string
+	seed maphash.Seed
 	// last is the string str gave at each slot: consecutive records of
 	// one file mostly share their account, region, service and principal,
 	// and comparing with the last one is cheaper than a map look-up.
@@ -103,7 +106,8 @@ func newNormalizer(cat Catalog) *normalizer {
 		cat:     cat,
 		plans:   make(map[[2]string]*eventPlan),
 		formats: make(map[string]*arnFormat),
-		strs:    make(map[string]string),
+		strs:    new([strsSize]string),
+		seed:    maphash.MakeSeed(),
 	}
 	n.fill.norm = n
 	return n
@@ -123,22 +127,17 @@ func (n *normalizer) release() {
 }
 
 // str returns b as a string, the same one for the same bytes while it stays
-// in the cache. Looking up m[string(b)] does not allocate.
+// in the cache.
 func (n *normalizer) str(b []byte) string {
-	if len(b) == 0 {
-		return ""
+	if len(b) == 0 || len(b) > internMax {
+		return string(b)
 	}
-	if s, ok := n.strs[string(b)]; ok {
-		return s
+	slot := &n.strs[maphash.Bytes(n.seed, b)&(strsSize-1)]
+	if *slot == string(b) {
+		return *slot
 	}
 	s := string(b)
-	if len(b) > internMax {
-		return s
-	}
-	if len(n.strs) >= internLimit {
-		clear(n.strs)
-	}
-	n.strs[s] = s
+	*slot = s
 	return s
 }
 

@@ -337,17 +337,15 @@ func (s *scanner) line() (raw []byte, size int64, err error) {
 	big := false
 	for {
 		b := s.buf[s.r:s.w]
-		for i, c := range b {
-			if c == '\n' {
-				s.r += i
-				size = s.offset() - start
-				var out []byte
-				if !big && size <= s.max {
-					out = s.buf[s.keep:s.r]
-				}
-				s.r++ // the newline
-				return out, size, nil
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			s.r += i
+			size = s.offset() - start
+			var out []byte
+			if !big && size <= s.max {
+				out = s.buf[s.keep:s.r]
 			}
+			s.r++ // the newline
+			return out, size, nil
 		}
 		s.r = s.w
 		if s.offset()-start > s.max {
