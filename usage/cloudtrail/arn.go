@@ -255,7 +255,7 @@ func (f *filler) fillARN(a *arnFormat) (string, bool) {
 		if !ok || len(v) == 0 {
 			return "", false
 		}
-		if p.segment && bytes.ContainsAny(v, ":/") {
+		if p.segment && (bytes.IndexByte(v, ':') >= 0 || bytes.IndexByte(v, '/') >= 0) {
 			return "", false
 		}
 		b = append(b, v...)
@@ -510,6 +510,10 @@ func (a *arnFormat) matchFrom(k int, s []byte) bool {
 	if !g.variable {
 		rest, ok := bytes.CutPrefix(s, g.lit)
 		return ok && a.matchFrom(k+1, rest)
+	}
+	if k == len(a.parts)-1 {
+		// The last variable takes all the rest.
+		return len(s) > 0 && (g.slash || bytes.IndexByte(s, '/') < 0) && (g.colon || bytes.IndexByte(s, ':') < 0)
 	}
 	// The variable takes s[:i] for some i > 0. When a literal follows, only
 	// an i where that literal starts can match.

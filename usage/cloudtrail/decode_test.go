@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -299,4 +300,85 @@ func TestReadersGiveSameEvents(t *testing.T) {
 			t.Errorf("%s: %d events, stats %+v, err %v; want %d events, %+v", name, len(got), st, err, len(want), wantSt)
 		}
 	}
+}
+
+// TestCompiledMatch compares the compiled ARN matcher with a plain
+// backtracking reading of matchARN's rule on random ARNs.
+func TestCompiledMatch(t *testing.T) {
+	formats := []string{
+		"arn:${Partition}:s3:::${BucketName}", "arn:${Partition}:s3:::${BucketName}/${ObjectName}",
+		"arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}",
+		"arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}",
+		"arn:${Partition}:ec2:${Region}::image/${ImageId}", "${A}${B}", "x${A}:${B}/", "arn:${}", "arn:${A",
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	alphabet := "arn:/saws3lmbdiex"
+	for range 20000 {
+		n := rng.IntN(24)
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		if rng.IntN(2) == 0 {
+			b = append([]byte("arn:aws:"), b...)
+		}
+		for _, f := range formats {
+			if got, want := compileARN(f).match(b), slowMatch(f, string(b)); got != want {
+				t.Fatalf("match(%q, %q) = %v, want %v", f, b, got, want)
+			}
+		}
+	}
+}
+
+// slowMatch is matchARN's rule written directly: a variable matches a
+// non-empty run without ':' or '/', path-like ones may hold '/', the last
+// part (a variable) may hold ':'.
+func slowMatch(format, arn string) bool {
+	type seg struct {
+		lit          string
+		variable     bool
+		slash, colon bool
+	}
+	var segs []seg
+	rest := format
+	for rest != "" {
+		i := strings.Index(rest, "${")
+		if i < 0 {
+			segs = append(segs, seg{lit: rest})
+			break
+		}
+		if i > 0 {
+			segs = append(segs, seg{lit: rest[:i]})
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			return false
+		}
+		segs = append(segs, seg{variable: true, slash: pathLike(rest[i+2 : i+j])})
+		rest = rest[i+j+1:]
+	}
+	if n := len(segs); n > 0 && segs[n-1].variable {
+		segs[n-1].colon = true
+	}
+	var match func(k int, s string) bool
+	match = func(k int, s string) bool {
+		if k == len(segs) {
+			return s == ""
+		}
+		g := segs[k]
+		if !g.variable {
+			return strings.HasPrefix(s, g.lit) && match(k+1, s[len(g.lit):])
+		}
+		for i := 1; i <= len(s); i++ {
+			c := s[i-1]
+			if (c == '/' && !g.slash) || (c == ':' && !g.colon) {
+				return false
+			}
+			if match(k+1, s[i:]) {
+				return true
+			}
+		}
+		return false
+	}
+	return match(0, arn)
 }
