@@ -9,6 +9,13 @@
 // Bad records are reported as record.Problems with their index; the rest of
 // the input still loads.
 //
+// Records are decoded by a small hand-written decoder that reads only the
+// fields the reader uses, without allocating, and in S3 delivery files finds
+// where each record ends in the same pass (decode.go). It declines anything
+// unusual (escapes in a used field, duplicate or differently-cased keys,
+// invalid JSON), and goccy/go-json then decodes the record: goccy stays the
+// reference for what a record means, and FuzzDecodeFast checks the two agree.
+//
 // It must never import DuckDB or an AWS SDK: fetching content is the job of
 // usage/cloudtrail/fetch and storing it the job of usage. Every string in a
 // record is attacker-controlled: it is stored as-is, never interpreted,
