@@ -13,6 +13,7 @@ import (
 	"io"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -67,8 +68,8 @@ type inputResult struct {
 	problems  []record.Problem
 }
 
-// Load reads each input with read and stores its events, one transaction per
-// input: an input lands whole or not at all. Inputs already stored (same name
+// Load reads each input with read and stores its events in transactions that
+// each hold whole inputs: an input lands whole or not at all. Inputs already stored (same name
 // and size, or same content) are skipped, so loading twice adds nothing and an
 // interrupted load resumes. Inputs that fail are reported in the result and do
 // not stop the others; Load returns an error only when the store itself fails,
@@ -81,6 +82,16 @@ func (s *Store) Load(ctx context.Context, inputs []record.Input, read record.Rea
 	if workers > len(inputs) {
 		workers = len(inputs)
 	}
+	stored, err := s.storedInputs(ctx, inputs)
+	if err != nil {
+		return LoadResult{}, err
+	}
+	var lastID int64
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM sources`).Scan(&lastID); err != nil {
+		return LoadResult{}, fmt.Errorf("reading sources: %w", err)
+	}
+	ids := &idAllocator{next: lastID}
+
 	jobs := make(chan int)
 	results := make(chan inputResult)
 	errs := make(chan error, workers)
@@ -92,7 +103,7 @@ func (s *Store) Load(ctx context.Context, inputs []record.Input, read record.Rea
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w, err := s.newWorker(ctx, read, opts)
+			w, err := s.newWorker(ctx, read, opts, ids)
 			if err != nil {
 				errs <- err
 				cancel()
@@ -100,6 +111,14 @@ func (s *Store) Load(ctx context.Context, inputs []record.Input, read record.Rea
 			}
 			defer w.close()
 			for i := range jobs {
+				if stored[inputKey{inputs[i].Name, inputs[i].Size}] {
+					select {
+					case results <- inputResult{order: i, unchanged: true}:
+					case <-ctx.Done():
+						return
+					}
+					continue
+				}
 				res, err := w.load(ctx, inputs[i])
 				if err != nil {
 					errs <- err
@@ -202,26 +221,26 @@ func (h *hashingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// stagedRowsPerCommit is how many staged events make a worker commit: two
-// of DuckDB's row groups, so big commits write compressed row groups
-// straight to the database instead of through its write-ahead log.
-const stagedRowsPerCommit = 2 * 122880
+// rowsPerCommit is how many events make a worker commit: two of DuckDB's
+// row groups, so big commits write compressed row groups straight to the
+// database file instead of through its write-ahead log.
+const rowsPerCommit = 2 * 122880
 
-// worker loads inputs on its own connection. Each input's events are
-// appended to a connection-local staging table; once enough are staged, one
-// transaction moves them into events together with the inputs' sources rows.
-// An input is therefore stored whole or not at all, and one that fails while
-// being read is simply deleted from the staging table. What was staged but
-// not committed when a load is interrupted is lost with the connection, and
-// its inputs, having no sources row, load again next time.
+// worker loads inputs on its own connection, in transactions that each hold
+// several whole inputs. An input that fails while being read has its rows
+// deleted inside the transaction, so every input is stored whole or not at
+// all. What a worker had not committed when a load is interrupted is rolled
+// back, and its inputs, having no sources row, load again next time.
 type worker struct {
 	s       *Store
 	read    record.ReadFunc
 	opts    LoadOptions
 	conn    *sql.Conn
-	app     *duckdb.Appender
+	ids     *idAllocator
+	sameSHA *sql.Stmt        // counts stored sources with a content hash
+	app     *duckdb.Appender // open while a transaction is
 	pending []pendingSource
-	staged  int64
+	rows    int64
 }
 
 // pendingSource is a read input waiting for its worker's next commit.
@@ -234,59 +253,119 @@ type pendingSource struct {
 	problems []record.Problem
 }
 
-func (s *Store) newWorker(ctx context.Context, read record.ReadFunc, opts LoadOptions) (*worker, error) {
+func (s *Store) newWorker(ctx context.Context, read record.ReadFunc, opts LoadOptions, ids *idAllocator) (*worker, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to store: %w", err)
 	}
-	w := &worker{s: s, read: read, opts: opts, conn: conn}
-	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM events LIMIT 0`); err != nil {
+	sameSHA, err := conn.PrepareContext(ctx, `SELECT count(*) FROM sources WHERE sha256 = $1`)
+	if err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("creating staging table: %w", err)
+		return nil, fmt.Errorf("preparing source checks: %w", err)
 	}
-	if err := rawConn(conn, func(dc driver.Conn) error {
-		var err error
-		w.app, err = duckdb.NewAppender(dc, "temp", "main", "stage")
-		return err
-	}); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("opening appender: %w", err)
-	}
-	return w, nil
+	return &worker{s: s, read: read, opts: opts, conn: conn, ids: ids, sameSHA: sameSHA}, nil
 }
 
+// idAllocator hands out source ids. A store file is held by one process at
+// a time, so counting up from the largest stored id is enough.
+type idAllocator struct {
+	mu   sync.Mutex
+	next int64
+}
+
+func (a *idAllocator) allocate() int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.next++
+	return a.next
+}
+
+type inputKey struct {
+	name string
+	size int64
+}
+
+// storedInputs returns which of inputs are stored already (same name and size).
+func (s *Store) storedInputs(ctx context.Context, inputs []record.Input) (map[inputKey]bool, error) {
+	stored := make(map[inputKey]bool)
+	const batch = 1000
+	for start := 0; start < len(inputs); start += batch {
+		end := min(start+batch, len(inputs))
+		var marks []string
+		var args []any
+		for i, in := range inputs[start:end] {
+			marks = append(marks, fmt.Sprintf("$%d", i+1))
+			args = append(args, in.Name)
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT name, size FROM sources WHERE name IN (`+strings.Join(marks, ",")+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("reading sources: %w", err)
+		}
+		for rows.Next() {
+			var k inputKey
+			if err := rows.Scan(&k.name, &k.size); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("reading sources: %w", err)
+			}
+			stored[k] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("reading sources: %w", err)
+		}
+	}
+	return stored, nil
+}
+
+// close rolls back whatever was not committed.
 func (w *worker) close() {
-	w.app.Close()
+	w.sameSHA.Close()
+	if w.app != nil {
+		w.app.Close()
+		w.conn.ExecContext(context.Background(), "ROLLBACK")
+	}
 	w.conn.Close()
 }
 
-// unstage drops the staged events of one input.
-func (w *worker) unstage(ctx context.Context, id int64) error {
-	if err := w.app.Flush(); err != nil {
-		return fmt.Errorf("staging events: %w", err)
+// begin starts a transaction and its appender, unless one is open.
+func (w *worker) begin(ctx context.Context) error {
+	if w.app != nil {
+		return nil
 	}
-	if _, err := w.conn.ExecContext(ctx, `DELETE FROM stage WHERE source_id = $1`, id); err != nil {
-		return fmt.Errorf("clearing staged events: %w", err)
+	if _, err := w.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return fmt.Errorf("starting transaction: %w", err)
+	}
+	if err := rawConn(w.conn, func(dc driver.Conn) error {
+		var err error
+		w.app, err = duckdb.NewAppender(dc, "", "", "events")
+		return err
+	}); err != nil {
+		w.conn.ExecContext(ctx, "ROLLBACK")
+		return fmt.Errorf("opening appender: %w", err)
 	}
 	return nil
 }
 
-// known reports whether an input with this name and size, or this content,
-// is stored or pending.
-func (w *worker) known(ctx context.Context, column string, value any, size int64) (bool, error) {
+// unstage deletes the uncommitted events of one input.
+func (w *worker) unstage(ctx context.Context, id int64) error {
+	if err := w.app.Flush(); err != nil {
+		return fmt.Errorf("storing events: %w", err)
+	}
+	if _, err := w.conn.ExecContext(ctx, `DELETE FROM events WHERE source_id = $1`, id); err != nil {
+		return fmt.Errorf("removing events of a failed input: %w", err)
+	}
+	return nil
+}
+
+// sameContent reports whether an input with this content is stored or pending.
+func (w *worker) sameContent(ctx context.Context, sum string) (bool, error) {
 	for _, p := range w.pending {
-		if column == "name" && p.in.Name == value && p.size == size || column == "sha256" && p.sha256 == value {
+		if p.sha256 == sum {
 			return true, nil
 		}
 	}
 	var n int
-	var err error
-	if column == "name" {
-		err = w.conn.QueryRowContext(ctx, `SELECT count(*) FROM sources WHERE name = $1 AND size = $2`, value, size).Scan(&n)
-	} else {
-		err = w.conn.QueryRowContext(ctx, `SELECT count(*) FROM sources WHERE sha256 = $1`, value).Scan(&n)
-	}
-	if err != nil {
+	if err := w.sameSHA.QueryRowContext(ctx, sum).Scan(&n); err != nil {
 		return false, fmt.Errorf("checking sources: %w", err)
 	}
 	return n > 0, nil
@@ -302,14 +381,6 @@ func (w *worker) load(ctx context.Context, in record.Input) (inputResult, error)
 		return res, nil
 	}
 
-	if in.Size >= 0 {
-		known, err := w.known(ctx, "name", in.Name, in.Size)
-		if err != nil || known {
-			res.unchanged = known
-			return res, err
-		}
-	}
-
 	rc, err := in.Open(ctx)
 	if err != nil {
 		return fail(err.Error())
@@ -317,10 +388,10 @@ func (w *worker) load(ctx context.Context, in record.Input) (inputResult, error)
 	defer rc.Close()
 	hr := &hashingReader{r: rc, h: sha256.New()}
 
-	var id int64
-	if err := w.conn.QueryRowContext(ctx, `SELECT nextval('source_ids')`).Scan(&id); err != nil {
-		return res, fmt.Errorf("allocating source id: %w", err)
+	if err := w.begin(ctx); err != nil {
+		return res, err
 	}
+	id := w.ids.allocate()
 	emit := func(e *record.Event) error {
 		return w.app.AppendRow(
 			e.Provider, e.EventID, e.Time.UTC(), e.Principal, e.PrincipalKind, e.Session,
@@ -354,7 +425,7 @@ func (w *worker) load(ctx context.Context, in record.Input) (inputResult, error)
 	}
 
 	sum := hex.EncodeToString(hr.h.Sum(nil))
-	dup, err := w.known(ctx, "sha256", sum, 0)
+	dup, err := w.sameContent(ctx, sum)
 	if err != nil {
 		return res, err
 	}
@@ -363,59 +434,79 @@ func (w *worker) load(ctx context.Context, in record.Input) (inputResult, error)
 		return res, w.unstage(ctx, id)
 	}
 	w.pending = append(w.pending, pendingSource{id: id, in: in, size: hr.n, sha256: sum, stats: stats, problems: stats.Problems})
-	w.staged += int64(stats.Events)
-	if w.staged >= stagedRowsPerCommit {
+	w.rows += int64(stats.Events)
+	if w.rows >= rowsPerCommit {
 		return res, w.commit(ctx)
 	}
 	return res, nil
 }
 
-// commit moves everything staged into the store in one transaction.
+// commit records the pending inputs and commits the transaction.
 func (w *worker) commit(ctx context.Context) error {
-	if len(w.pending) == 0 {
+	if w.app == nil {
 		return nil
 	}
-	if err := w.app.Flush(); err != nil {
-		return fmt.Errorf("staging events: %w", err)
-	}
-	tx, err := w.conn.BeginTx(ctx, nil)
+	err := w.app.Close()
+	w.app = nil
 	if err != nil {
-		return fmt.Errorf("starting transaction: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO events SELECT * FROM stage`); err != nil {
+		w.conn.ExecContext(ctx, "ROLLBACK")
 		return fmt.Errorf("storing events: %w", err)
 	}
-	insertSource, err := tx.PrepareContext(ctx, `INSERT INTO sources VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`)
-	if err != nil {
-		return fmt.Errorf("recording sources: %w", err)
+	if err := w.recordSources(ctx); err != nil {
+		w.conn.ExecContext(ctx, "ROLLBACK")
+		return err
 	}
-	defer insertSource.Close()
-	loadedAt := w.s.now().UTC()
-	for _, p := range w.pending {
-		skipped, err := json.Marshal(sortedCounts(p.stats.Skipped))
-		if err != nil {
-			return err
-		}
-		if _, err := insertSource.ExecContext(ctx, p.id, p.in.Name, p.size, p.sha256, w.opts.Provider, loadedAt,
-			p.stats.Records, p.stats.Events, string(skipped), len(p.problems)); err != nil {
-			return fmt.Errorf("recording source %s: %w", p.in.Name, err)
-		}
-		for _, pr := range p.problems {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO problems VALUES ($1, $2, $3, $4)`, p.id, pr.Input, pr.Index, pr.Message); err != nil {
-				return fmt.Errorf("recording problems of %s: %w", p.in.Name, err)
-			}
-		}
-	}
-	if err := tx.Commit(); err != nil {
+	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return fmt.Errorf("committing: %w", err)
 	}
-	if _, err := w.conn.ExecContext(ctx, `DELETE FROM stage`); err != nil {
-		return fmt.Errorf("clearing staging table: %w", err)
-	}
 	w.pending = w.pending[:0]
-	w.staged = 0
+	w.rows = 0
 	return nil
+}
+
+// recordSources appends the sources and problems rows of the pending inputs.
+func (w *worker) recordSources(ctx context.Context) error {
+	loadedAt := w.s.now().UTC()
+	return rawConn(w.conn, func(dc driver.Conn) error {
+		sources, err := duckdb.NewAppender(dc, "", "", "sources")
+		if err != nil {
+			return fmt.Errorf("recording sources: %w", err)
+		}
+		problems, err := duckdb.NewAppender(dc, "", "", "problems")
+		if err != nil {
+			sources.Close()
+			return fmt.Errorf("recording problems: %w", err)
+		}
+		for _, p := range w.pending {
+			skipped, err := json.Marshal(sortedCounts(p.stats.Skipped))
+			if err != nil {
+				sources.Close()
+				problems.Close()
+				return err
+			}
+			if err := sources.AppendRow(p.id, p.in.Name, p.size, p.sha256, w.opts.Provider, loadedAt,
+				int64(p.stats.Records), int64(p.stats.Events), string(skipped), int64(len(p.problems))); err != nil {
+				sources.Close()
+				problems.Close()
+				return fmt.Errorf("recording source %s: %w", p.in.Name, err)
+			}
+			for _, pr := range p.problems {
+				if err := problems.AppendRow(p.id, pr.Input, int32(pr.Index), pr.Message); err != nil {
+					sources.Close()
+					problems.Close()
+					return fmt.Errorf("recording problems of %s: %w", p.in.Name, err)
+				}
+			}
+		}
+		if err := sources.Close(); err != nil {
+			problems.Close()
+			return fmt.Errorf("recording sources: %w", err)
+		}
+		if err := problems.Close(); err != nil {
+			return fmt.Errorf("recording problems: %w", err)
+		}
+		return nil
+	})
 }
 
 // sortedCounts is a map that encoding/json writes with sorted keys anyway;

@@ -28,6 +28,7 @@ func generateCommand(env *environment) *cli.Command {
 		OnUsageError: onUsageError,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "db", Usage: "store `FILE`; without it the store lives in memory for this run"},
+			memoryLimitFlag,
 			&cli.StringFlag{Name: "provider", Value: "aws", Usage: "cloud `PROVIDER` (aws)"},
 			&cli.StringSliceFlag{Name: "principal", Usage: "only principals matching `GLOB` (* matches anything); repeatable"},
 			&cli.StringFlag{Name: "since", Usage: "window `DURATION` back from the newest event loaded, e.g. 90d"},
@@ -112,7 +113,7 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 	if err != nil {
 		return fmt.Errorf("loading the AWS catalog: %w", err)
 	}
-	store, err := openStore(ctx, o.db)
+	store, err := openStore(ctx, o.db, cmd.String("memory-limit"))
 	if err != nil {
 		return err
 	}

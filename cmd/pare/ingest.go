@@ -19,6 +19,7 @@ func ingestCommand(env *environment) *cli.Command {
 		OnUsageError: onUsageError,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "db", Usage: "store `FILE` (created if missing)"},
+			memoryLimitFlag,
 			&cli.BoolFlag{Name: "strict", Usage: "fail on any bad record instead of loading the rest"},
 			&cli.BoolFlag{Name: "stats", Usage: "print time, throughput and peak memory"},
 			profileFlag,
@@ -40,7 +41,7 @@ func ingestCommand(env *environment) *cli.Command {
 			if err != nil {
 				return fmt.Errorf("loading the AWS catalog: %w", err)
 			}
-			store, err := openStore(ctx, cmd.String("db"))
+			store, err := openStore(ctx, cmd.String("db"), cmd.String("memory-limit"))
 			if err != nil {
 				return err
 			}

@@ -8,16 +8,21 @@ import (
 	"strings"
 	"time"
 
+	"github.com/urfave/cli/v3"
+
 	"github.com/leastpriv/pare/synth/catalog"
 	"github.com/leastpriv/pare/usage"
 	"github.com/leastpriv/pare/usage/cloudtrail"
 	"github.com/leastpriv/pare/usage/record"
 )
 
+// memoryLimitFlag caps the store's memory when it is a file.
+var memoryLimitFlag = &cli.StringFlag{Name: "memory-limit", Value: usage.DefaultMemoryLimit, Usage: "cap the --db store's memory at `SIZE` (e.g. 512MB, 4GB); it spills to disk past it"}
+
 // openStore opens the store at path ("" for memory), turning the store's
 // errors into what a user can act on.
-func openStore(ctx context.Context, path string) (*usage.Store, error) {
-	s, err := usage.Open(ctx, usage.Options{Path: path})
+func openStore(ctx context.Context, path, memoryLimit string) (*usage.Store, error) {
+	s, err := usage.Open(ctx, usage.Options{Path: path, MemoryLimit: memoryLimit})
 	var inUse *usage.InUseError
 	if errors.As(err, &inUse) {
 		return nil, withHint(err, "wait for the other run to finish, or use another --db file")

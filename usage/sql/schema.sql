@@ -4,8 +4,6 @@ CREATE TABLE IF NOT EXISTS meta (
     value VARCHAR NOT NULL
 );
 
-CREATE SEQUENCE IF NOT EXISTS source_ids START 1;
-
 -- Every input loaded: a file, an S3 object, an API window.
 CREATE TABLE IF NOT EXISTS sources (
     id        BIGINT PRIMARY KEY,
