@@ -82,10 +82,11 @@ func (s *Store) Load(ctx context.Context, inputs []record.Input, read record.Rea
 	if workers > len(inputs) {
 		workers = len(inputs)
 	}
-	stored, err := s.storedInputs(ctx, inputs)
+	stored, hashes, err := s.storedInputs(ctx, inputs)
 	if err != nil {
 		return LoadResult{}, err
 	}
+	content := &contentIndex{hashes: hashes}
 	var lastID int64
 	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM sources`).Scan(&lastID); err != nil {
 		return LoadResult{}, fmt.Errorf("reading sources: %w", err)
@@ -103,7 +104,7 @@ func (s *Store) Load(ctx context.Context, inputs []record.Input, read record.Rea
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w, err := s.newWorker(ctx, read, opts, ids)
+			w, err := s.newWorker(ctx, read, opts, ids, content)
 			if err != nil {
 				errs <- err
 				cancel()
@@ -237,6 +238,7 @@ type worker struct {
 	opts    LoadOptions
 	conn    *sql.Conn
 	ids     *idAllocator
+	content *contentIndex
 	sameSHA *sql.Stmt        // counts stored sources with a content hash
 	app     *duckdb.Appender // open while a transaction is
 	pending []pendingSource
@@ -253,7 +255,7 @@ type pendingSource struct {
 	problems []record.Problem
 }
 
-func (s *Store) newWorker(ctx context.Context, read record.ReadFunc, opts LoadOptions, ids *idAllocator) (*worker, error) {
+func (s *Store) newWorker(ctx context.Context, read record.ReadFunc, opts LoadOptions, ids *idAllocator, content *contentIndex) (*worker, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to store: %w", err)
@@ -263,7 +265,7 @@ func (s *Store) newWorker(ctx context.Context, read record.ReadFunc, opts LoadOp
 		conn.Close()
 		return nil, fmt.Errorf("preparing source checks: %w", err)
 	}
-	return &worker{s: s, read: read, opts: opts, conn: conn, ids: ids, sameSHA: sameSHA}, nil
+	return &worker{s: s, read: read, opts: opts, conn: conn, ids: ids, content: content, sameSHA: sameSHA}, nil
 }
 
 // idAllocator hands out source ids. A store file is held by one process at
@@ -285,36 +287,92 @@ type inputKey struct {
 	size int64
 }
 
-// storedInputs returns which of inputs are stored already (same name and size).
-func (s *Store) storedInputs(ctx context.Context, inputs []record.Input) (map[inputKey]bool, error) {
+// storedInputs returns which of inputs are stored already (same name and
+// size), and the content hashes of stored sources of the same sizes as
+// inputs: a copy of a stored file under another name has the same size, so
+// these are all the hashes an input of known size can repeat.
+func (s *Store) storedInputs(ctx context.Context, inputs []record.Input) (map[inputKey]bool, map[string]bool, error) {
 	stored := make(map[inputKey]bool)
-	const batch = 1000
-	for start := 0; start < len(inputs); start += batch {
-		end := min(start+batch, len(inputs))
-		var marks []string
-		var args []any
-		for i, in := range inputs[start:end] {
-			marks = append(marks, fmt.Sprintf("$%d", i+1))
-			args = append(args, in.Name)
+	hashes := make(map[string]bool)
+	var names []any
+	var sizes []any
+	seenSize := make(map[int64]bool)
+	for _, in := range inputs {
+		names = append(names, in.Name)
+		if in.Size >= 0 && !seenSize[in.Size] {
+			seenSize[in.Size] = true
+			sizes = append(sizes, in.Size)
 		}
-		rows, err := s.db.QueryContext(ctx, `SELECT name, size FROM sources WHERE name IN (`+strings.Join(marks, ",")+`)`, args...)
+	}
+	err := inBatches(ctx, s.db, `SELECT name, size FROM sources WHERE name IN (%s)`, names, func(rows *sql.Rows) error {
+		var k inputKey
+		if err := rows.Scan(&k.name, &k.size); err != nil {
+			return err
+		}
+		stored[k] = true
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading sources: %w", err)
+	}
+	err = inBatches(ctx, s.db, `SELECT sha256 FROM sources WHERE size IN (%s)`, sizes, func(rows *sql.Rows) error {
+		var sum string
+		if err := rows.Scan(&sum); err != nil {
+			return err
+		}
+		hashes[sum] = true
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading sources: %w", err)
+	}
+	return stored, hashes, nil
+}
+
+// inBatches runs query, whose %s takes a list of parameters, over values a
+// thousand at a time, calling scan for each row.
+func inBatches(ctx context.Context, db *sql.DB, query string, values []any, scan func(*sql.Rows) error) error {
+	const batch = 1000
+	for start := 0; start < len(values); start += batch {
+		end := min(start+batch, len(values))
+		marks := make([]string, 0, end-start)
+		for i := range values[start:end] {
+			marks = append(marks, fmt.Sprintf("$%d", i+1))
+		}
+		rows, err := db.QueryContext(ctx, fmt.Sprintf(query, strings.Join(marks, ",")), values[start:end]...)
 		if err != nil {
-			return nil, fmt.Errorf("reading sources: %w", err)
+			return err
 		}
 		for rows.Next() {
-			var k inputKey
-			if err := rows.Scan(&k.name, &k.size); err != nil {
+			if err := scan(rows); err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("reading sources: %w", err)
+				return err
 			}
-			stored[k] = true
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("reading sources: %w", err)
+			return err
 		}
 	}
-	return stored, nil
+	return nil
+}
+
+// contentIndex is the set of content hashes stored or being loaded, shared by
+// a Load's workers so that two copies of one file load once.
+type contentIndex struct {
+	mu     sync.Mutex
+	hashes map[string]bool
+}
+
+// add records sum and reports whether it was there already.
+func (c *contentIndex) add(sum string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.hashes[sum] {
+		return true
+	}
+	c.hashes[sum] = true
+	return false
 }
 
 // close rolls back whatever was not committed.
@@ -357,18 +415,20 @@ func (w *worker) unstage(ctx context.Context, id int64) error {
 	return nil
 }
 
-// sameContent reports whether an input with this content is stored or pending.
-func (w *worker) sameContent(ctx context.Context, sum string) (bool, error) {
-	for _, p := range w.pending {
-		if p.sha256 == sum {
+// sameContent reports whether content with this hash is stored or being
+// loaded, and claims it when not. Stored hashes of inputs of known size were
+// read when the Load started; for others the store is asked.
+func (w *worker) sameContent(ctx context.Context, sum string, sizeKnown bool) (bool, error) {
+	if !sizeKnown {
+		var n int
+		if err := w.sameSHA.QueryRowContext(ctx, sum).Scan(&n); err != nil {
+			return false, fmt.Errorf("checking sources: %w", err)
+		}
+		if n > 0 {
 			return true, nil
 		}
 	}
-	var n int
-	if err := w.sameSHA.QueryRowContext(ctx, sum).Scan(&n); err != nil {
-		return false, fmt.Errorf("checking sources: %w", err)
-	}
-	return n > 0, nil
+	return w.content.add(sum), nil
 }
 
 // load reads one input into the staging table. Problems with the input are
@@ -425,7 +485,7 @@ func (w *worker) load(ctx context.Context, in record.Input) (inputResult, error)
 	}
 
 	sum := hex.EncodeToString(hr.h.Sum(nil))
-	dup, err := w.sameContent(ctx, sum)
+	dup, err := w.sameContent(ctx, sum, in.Size >= 0)
 	if err != nil {
 		return res, err
 	}
