@@ -185,7 +185,7 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 		fmt.Fprintf(env.stderr, "pare: records skipped: %s\n", skippedSummary(l.result.Skipped))
 	}
 	if cmd.Bool("stats") {
-		stats.print(env.stderr, "generate", l.result.Events, l.result.Bytes)
+		stats.print(env.stderr, "generate", l.result.Records, l.result.Events, l.result.Bytes)
 	}
 	if l.failed > 0 {
 		return withHint(fmt.Errorf("%d input(s) could not be loaded, so the policies may miss what they recorded", l.failed),

@@ -58,7 +58,7 @@ func ingestCommand(env *environment) *cli.Command {
 			}
 			fmt.Fprintln(env.stderr)
 			if cmd.Bool("stats") {
-				stats.print(env.stderr, "ingest", r.Events, r.Bytes)
+				stats.print(env.stderr, "ingest", r.Records, r.Events, r.Bytes)
 			}
 			if l.failed > 0 {
 				return withHint(fmt.Errorf("%d input(s) could not be loaded (see the warnings above)", l.failed), "fix or remove them and run again; what loaded is kept")

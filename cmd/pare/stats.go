@@ -48,12 +48,13 @@ func startStats() *runStats { return &runStats{start: time.Now()} }
 // mark ends a phase of the command, for the breakdown --stats prints.
 func (s *runStats) mark(name string) { s.phases = append(s.phases, phase{name, time.Now()}) }
 
-func (s *runStats) print(w io.Writer, what string, events, bytes int64) {
+func (s *runStats) print(w io.Writer, what string, records, events, bytes int64) {
 	elapsed := time.Since(s.start)
 	secs := elapsed.Seconds()
 	fmt.Fprintf(w, "pare: stats: %s: %.2fs", what, secs)
-	if events > 0 && secs > 0 {
-		fmt.Fprintf(w, ", %d events, %.0f events/s, %.1f MB/s", events, float64(events)/secs, float64(bytes)/1e6/secs)
+	if records > 0 && secs > 0 {
+		fmt.Fprintf(w, ", %d records (%.0f/s), %d events stored (%.0f/s), %.1f MB/s",
+			records, float64(records)/secs, events, float64(events)/secs, float64(bytes)/1e6/secs)
 	}
 	prev := s.start
 	for i, p := range s.phases {
