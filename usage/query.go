@@ -28,7 +28,10 @@ var (
 	farFuture = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 )
 
-func (q Query) bounds() (time.Time, time.Time) {
+// bounds returns the window as UTC timestamps in DuckDB's text form: bound
+// as time.Time, they would arrive as TIMESTAMPTZ and make DuckDB convert
+// every stored time through the session's time zone.
+func (q Query) bounds() (string, string) {
 	from, to := farPast, farFuture
 	if !q.Window.From.IsZero() {
 		from = q.Window.From.UTC()
@@ -36,21 +39,66 @@ func (q Query) bounds() (time.Time, time.Time) {
 	if !q.Window.To.IsZero() {
 		to = q.Window.To.UTC()
 	}
-	return from, to
+	const layout = "2006-01-02 15:04:05.999999"
+	return from.Format(layout), to.Format(layout)
 }
 
-// Accesses returns the usage the query covers, one Access per principal,
-// action, resource, inferred and denied flag, sorted in that order.
+// eventsPerPartition bounds the events one usage query aggregates at once,
+// so that a store of any size is queried in bounded memory.
+const eventsPerPartition = 1_000_000
+
+// EachAccesses calls fn with the usage the query covers, one Access per
+// principal, action, resource, inferred and denied flag, in partitions: each
+// call holds every access of some principals, sorted by principal, action and
+// resource, and no principal appears in two calls. Large stores are split so
+// that DuckDB and the caller both work in bounded memory. The partitioning is
+// deterministic for a given store content and query.
+func (s *Store) EachAccesses(ctx context.Context, q Query, fn func([]synth.Access) error) error {
+	from, to := q.bounds()
+	text, globArgs, err := query("count.sql", q.Principals, 4)
+	if err != nil {
+		return err
+	}
+	var n int64
+	if err := s.db.QueryRowContext(ctx, text, append([]any{q.Provider, from, to}, globArgs...)...).Scan(&n); err != nil {
+		return fmt.Errorf("counting events: %w", err)
+	}
+	per := s.eventsPerPartition
+	if per <= 0 {
+		per = eventsPerPartition
+	}
+	partitions := max(1, (n+per-1)/per)
+	for p := int64(0); p < partitions; p++ {
+		acc, err := s.accesses(ctx, q, partitions, p)
+		if err != nil {
+			return err
+		}
+		if len(acc) == 0 {
+			continue
+		}
+		if err := fn(acc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Accesses returns all the usage the query covers at once, sorted; see
+// EachAccesses for large stores.
 func (s *Store) Accesses(ctx context.Context, q Query) ([]synth.Access, error) {
-	text, globArgs, err := query("accesses.sql", q.Principals, 5)
+	return s.accesses(ctx, q, 1, 0)
+}
+
+func (s *Store) accesses(ctx context.Context, q Query, partitions, partition int64) ([]synth.Access, error) {
+	text, globArgs, err := query("accesses.sql", q.Principals, 7)
 	if err != nil {
 		return nil, err
 	}
 	from, to := q.bounds()
-	args := append([]any{q.Provider, from, to, q.IncludeDenied}, globArgs...)
+	args := append([]any{q.Provider, from, to, q.IncludeDenied, partitions, partition}, globArgs...)
 	rows, err := s.db.QueryContext(ctx, text, args...)
 	if err != nil {
-		return nil, fmt.Errorf("querying usage: %w", err)
+		return nil, queryError("querying usage", err)
 	}
 	defer rows.Close()
 	var out []synth.Access
@@ -71,9 +119,35 @@ func (s *Store) Accesses(ctx context.Context, q Query) ([]synth.Access, error) {
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading usage: %w", err)
+		return nil, queryError("reading usage", err)
 	}
 	return out, nil
+}
+
+// OutOfMemoryError says DuckDB hit the store's memory limit.
+type OutOfMemoryError struct {
+	Op  string
+	Err error
+}
+
+func (e *OutOfMemoryError) Error() string {
+	return fmt.Sprintf("%s: the store ran out of memory: %v", e.Op, firstLine(e.Err.Error()))
+}
+
+func (e *OutOfMemoryError) Unwrap() error { return e.Err }
+
+func queryError(op string, err error) error {
+	if strings.Contains(err.Error(), "Out of Memory") {
+		return &OutOfMemoryError{Op: op, Err: err}
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 func splitList(s string) []string {
@@ -116,14 +190,13 @@ func (s *Store) Principals(ctx context.Context, q Query) ([]Principal, error) {
 	args := append([]any{q.Provider, from, to}, globArgs...)
 	rows, err := s.db.QueryContext(ctx, text, args...)
 	if err != nil {
-		return nil, fmt.Errorf("querying principals: %w", err)
+		return nil, queryError("querying principals", err)
 	}
 	var out []Principal
 	index := make(map[string]int)
 	for rows.Next() {
 		var p Principal
-		var denied int64
-		if err := rows.Scan(&p.Principal, &p.Kind, &p.Events, &denied); err != nil {
+		if err := rows.Scan(&p.Principal, &p.Kind, &p.Events); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("reading principals: %w", err)
 		}

@@ -23,6 +23,9 @@ type Store struct {
 	connector *duckdb.Connector
 	path      string
 	now       func() time.Time
+
+	// eventsPerPartition overrides the package's constant in tests.
+	eventsPerPartition int64
 }
 
 // Options configure Open.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -336,5 +337,55 @@ func TestGlobToLike(t *testing.T) {
 		if got := globToLike(glob); got != want {
 			t.Errorf("globToLike(%q) = %q; want %q", glob, got, want)
 		}
+	}
+}
+
+// TestEachAccessesPartitionsByPrincipal splits a store into many partitions:
+// together they hold exactly what one query returns, and no principal is
+// split between two calls.
+func TestEachAccessesPartitionsByPrincipal(t *testing.T) {
+	ctx := context.Background()
+	s := openMem(t)
+	if _, err := s.Load(ctx, []record.Input{input("one", fileOne), input("two", fileTwo)}, lineReader, LoadOptions{Provider: "aws"}); err != nil {
+		t.Fatal(err)
+	}
+	q := Query{Provider: "aws", IncludeDenied: true}
+	all, err := s.Accesses(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.eventsPerPartition = 1 // six events: six partitions
+	var got []synth.Access
+	calls := 0
+	seenIn := make(map[string]int)
+	err = s.EachAccesses(ctx, q, func(part []synth.Access) error {
+		calls++
+		for _, a := range part {
+			if c, ok := seenIn[a.Principal]; ok && c != calls {
+				t.Errorf("%s appears in calls %d and %d", a.Principal, c, calls)
+			}
+			seenIn[a.Principal] = calls
+		}
+		got = append(got, part...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 2 {
+		t.Errorf("%d calls; want one per principal that has usage (2), empty partitions skipped", calls)
+	}
+	sort.Slice(got, func(i, j int) bool {
+		a, b := got[i], got[j]
+		if a.Principal != b.Principal {
+			return a.Principal < b.Principal
+		}
+		if a.Action != b.Action {
+			return a.Action < b.Action
+		}
+		return a.Resource < b.Resource
+	})
+	if fmt.Sprint(got) != fmt.Sprint(all) {
+		t.Errorf("partitions hold\n%v\nwant\n%v", got, all)
 	}
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -137,37 +139,47 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 	fmt.Fprintf(env.stderr, "pare: window: %s to %s%s\n", stamp(window.From), stamp(window.To), windowNote(o.window))
 
 	q := usage.Query{Provider: "aws", Principals: o.principals, Window: window, IncludeDenied: o.includeDenied}
-	accesses, err := store.Accesses(ctx, q)
-	if err != nil {
-		return err
-	}
 	principals, err := store.Principals(ctx, q)
 	if err != nil {
-		return err
+		return storeError(err)
 	}
 	if len(principals) == 0 {
 		return withHint(fmt.Errorf("no principal matches in the window %s to %s", stamp(window.From), stamp(window.To)), "widen --since/--from/--to or check --principal")
 	}
+	m := newManifest(principals, window)
 
-	stats.mark("query")
-	synthesized := aws.Synthesize(accesses, cat, aws.Options{MaxResources: o.maxResources})
-	usedBy := make(map[string][]synth.Access)
-	for _, a := range accesses {
-		usedBy[a.Principal] = append(usedBy[a.Principal], a)
-	}
-	if err := verify(synthesized, usedBy); err != nil {
-		return err
-	}
-	stats.mark("synthesize")
-	files, m, err := render(synthesized, principals, usedBy, window, o)
+	out, err := stageOutput(o.out)
 	if err != nil {
 		return err
 	}
-	if err := writeOutput(o.out, files); err != nil {
+	defer out.abort()
+	r := renderer{out: out, o: o, stems: emit.FileNames(m.ids())}
+	// Usage comes in partitions of whole principals, so memory stays
+	// bounded however large the store is.
+	err = store.EachAccesses(ctx, q, func(accesses []synth.Access) error {
+		usedBy := make(map[string][]synth.Access)
+		for _, a := range accesses {
+			usedBy[a.Principal] = append(usedBy[a.Principal], a)
+		}
+		policies := aws.Synthesize(accesses, cat, aws.Options{MaxResources: o.maxResources})
+		if err := verify(policies, usedBy); err != nil {
+			return err
+		}
+		for _, p := range policies {
+			if err := r.render(m.entry(p.Principal), p, usedBy[p.Principal]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return storeError(err)
+	}
+	if err := out.commit(m); err != nil {
 		return err
 	}
 
-	stats.mark("write")
+	stats.mark("synthesize and write")
 	policies, denied, unmapped := 0, 0, 0
 	for _, p := range m.Principals {
 		for _, w := range p.Warnings {
@@ -225,83 +237,74 @@ func windowNote(w windowFlags) string {
 	return ""
 }
 
-// render builds every output file in memory, keyed by its path relative to
-// the output directory, and the manifest describing them.
-func render(policies []aws.Policy, principals []usage.Principal, usedBy map[string][]synth.Access, window synth.Window, o generateOptions) (map[string][]byte, manifest, error) {
-	files := make(map[string][]byte)
-	m := manifest{Generator: "pare " + pareVersion(), Window: manifestWindow{From: stamp(window.From), To: stamp(window.To)}}
-	byPrincipal := make(map[string]aws.Policy, len(policies))
-	for _, p := range policies {
-		byPrincipal[p.Principal] = p
+// renderer writes each principal's policy, Terraform and evidence.
+type renderer struct {
+	out   *stagedOutput
+	o     generateOptions
+	stems map[string]string // file name stem per principal
+}
+
+// render writes p's files and records them, with p's actions and
+// generalizations, in its manifest entry.
+func (r renderer) render(entry *manifestPrincipal, p aws.Policy, used []synth.Access) error {
+	if len(p.Documents) == 0 {
+		return nil
 	}
-	var ids []string
-	for _, pr := range principals {
-		ids = append(ids, pr.Principal)
+	entry.Actions = p.Actions
+	entry.Inferred = p.Inferred
+	for _, g := range p.Generalizations {
+		entry.Generalizations = append(entry.Generalizations, manifestGeneralization{Action: g.Action, Resource: g.Resource, Reason: g.Reason})
 	}
-	stems := emit.FileNames(ids)
-	for _, pr := range principals {
-		entry := manifestPrincipal{Provider: "aws", Principal: pr.Principal, Kind: pr.Kind, Events: pr.Events, Actions: []string{}, Files: []string{}, Denied: []string{}, Unmapped: []manifestUnmapped{}}
-		for _, d := range pr.Denied {
-			entry.Denied = append(entry.Denied, d.Name)
+	stem := r.stems[p.Principal]
+	base := "aws/" + stem
+	write := func(name string, render func(w io.Writer) error) error {
+		var buf bytes.Buffer
+		if err := render(&buf); err != nil {
+			return fmt.Errorf("rendering %s: %w", name, err)
 		}
-		for _, u := range pr.Unmapped {
-			entry.Unmapped = append(entry.Unmapped, manifestUnmapped{EventSource: u.Service, EventName: u.Operation, Reason: u.Reason, Count: u.Count, SampleEventID: u.Sample})
+		if err := r.out.write(name, buf.Bytes()); err != nil {
+			return err
 		}
-		p, ok := byPrincipal[pr.Principal]
-		if ok && len(p.Documents) > 0 {
-			entry.Actions = p.Actions
-			entry.Inferred = p.Inferred
-			for _, g := range p.Generalizations {
-				entry.Generalizations = append(entry.Generalizations, manifestGeneralization{Action: g.Action, Resource: g.Resource, Reason: g.Reason})
+		entry.Files = append(entry.Files, name)
+		return nil
+	}
+	if r.o.json {
+		for i, doc := range p.Documents {
+			name := base + ".json"
+			if len(p.Documents) > 1 {
+				name = fmt.Sprintf("%s-part%d.json", base, i+1)
 			}
-			base := "aws/" + stems[pr.Principal]
-			add := func(name string, body []byte) {
-				files[name] = body
-				entry.Files = append(entry.Files, name)
+			if err := write(name, func(w io.Writer) error { return emit.IAMJSON(w, doc) }); err != nil {
+				return err
 			}
-			if o.json {
-				for i, doc := range p.Documents {
-					name := base + ".json"
-					if len(p.Documents) > 1 {
-						name = fmt.Sprintf("%s-part%d.json", base, i+1)
-					}
-					var buf bytes.Buffer
-					if err := emit.IAMJSON(&buf, doc); err != nil {
-						return nil, m, fmt.Errorf("rendering %s: %w", name, err)
-					}
-					add(name, buf.Bytes())
-				}
-			}
-			if o.tf {
-				var tfp []emit.TerraformPolicy
-				for i, doc := range p.Documents {
-					name := stems[pr.Principal]
-					if len(p.Documents) > 1 {
-						name = fmt.Sprintf("%s-part%d", name, i+1)
-					}
-					tfp = append(tfp, emit.TerraformPolicy{Name: "pare-" + name, Description: "Least privilege for " + pr.Principal + ", generated by pare from observed usage", Document: doc})
-				}
-				// Terraform cannot hold every string a log can (invalid UTF-8,
-				// text it would normalize): then the JSON policy stands alone.
-				var buf bytes.Buffer
-				if err := emit.Terraform(&buf, tfp); err != nil {
-					entry.Warnings = append(entry.Warnings, fmt.Sprintf("no Terraform written: %v", err))
-				} else {
-					add(base+".tf", buf.Bytes())
-				}
-			}
-			var buf bytes.Buffer
-			if err := emit.Evidence(&buf, aws.NewEvidence(p, usedBy[pr.Principal])); err != nil {
-				return nil, m, fmt.Errorf("rendering %s.evidence.json: %w", base, err)
-			}
-			add(base+".evidence.json", buf.Bytes())
 		}
-		m.Principals = append(m.Principals, entry)
 	}
-	var buf bytes.Buffer
-	if err := m.write(&buf); err != nil {
-		return nil, m, err
+	if r.o.tf {
+		var tfp []emit.TerraformPolicy
+		for i, doc := range p.Documents {
+			name := stem
+			if len(p.Documents) > 1 {
+				name = fmt.Sprintf("%s-part%d", name, i+1)
+			}
+			tfp = append(tfp, emit.TerraformPolicy{Name: "pare-" + name, Description: "Least privilege for " + p.Principal + ", generated by pare from observed usage", Document: doc})
+		}
+		// Terraform cannot hold every string a log can (invalid UTF-8,
+		// text it would normalize): then the JSON policy stands alone.
+		err := write(base+".tf", func(w io.Writer) error { return emit.Terraform(w, tfp) })
+		if err != nil && !errors.Is(err, errWrite) {
+			entry.Warnings = append(entry.Warnings, fmt.Sprintf("no Terraform written: %v", errors.Unwrap(err)))
+		} else if err != nil {
+			return err
+		}
 	}
-	files["manifest.json"] = buf.Bytes()
-	return files, m, nil
+	return write(base+".evidence.json", func(w io.Writer) error { return emit.Evidence(w, aws.NewEvidence(p, used)) })
+}
+
+// storeError adds a hint to the store running out of memory.
+func storeError(err error) error {
+	var oom *usage.OutOfMemoryError
+	if errors.As(err, &oom) {
+		return withHint(err, "raise the store's memory with --memory-limit, e.g. --memory-limit 4GB")
+	}
+	return err
 }

@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/leastpriv/pare/synth"
+	"github.com/leastpriv/pare/usage"
 )
 
 // manifest is DIR/manifest.json: what a generate run wrote and why.
@@ -50,7 +55,45 @@ type manifestUnmapped struct {
 	SampleEventID string `json:"sampleEventId"`
 }
 
-func (m manifest) write(w io.Writer) error {
+// newManifest starts a manifest with one entry per principal, in order.
+func newManifest(principals []usage.Principal, window synth.Window) *manifest {
+	m := &manifest{Generator: "pare " + pareVersion(), Window: manifestWindow{From: stamp(window.From), To: stamp(window.To)}}
+	for _, pr := range principals {
+		e := manifestPrincipal{Provider: "aws", Principal: pr.Principal, Kind: pr.Kind, Events: pr.Events,
+			Files: []string{}, Actions: []string{}, Denied: []string{}, Unmapped: []manifestUnmapped{}}
+		for _, d := range pr.Denied {
+			e.Denied = append(e.Denied, d.Name)
+		}
+		for _, u := range pr.Unmapped {
+			e.Unmapped = append(e.Unmapped, manifestUnmapped{EventSource: u.Service, EventName: u.Operation, Reason: u.Reason, Count: u.Count, SampleEventID: u.Sample})
+		}
+		m.Principals = append(m.Principals, e)
+	}
+	return m
+}
+
+// ids lists the principals in manifest order.
+func (m *manifest) ids() []string {
+	ids := make([]string, len(m.Principals))
+	for i, p := range m.Principals {
+		ids[i] = p.Principal
+	}
+	return ids
+}
+
+// entry finds a principal's entry, adding one if the principal is new.
+func (m *manifest) entry(principal string) *manifestPrincipal {
+	i := sort.Search(len(m.Principals), func(i int) bool { return m.Principals[i].Principal >= principal })
+	if i < len(m.Principals) && m.Principals[i].Principal == principal {
+		return &m.Principals[i]
+	}
+	m.Principals = append(m.Principals, manifestPrincipal{})
+	copy(m.Principals[i+1:], m.Principals[i:])
+	m.Principals[i] = manifestPrincipal{Provider: "aws", Principal: principal, Files: []string{}, Actions: []string{}, Denied: []string{}, Unmapped: []manifestUnmapped{}}
+	return &m.Principals[i]
+}
+
+func (m *manifest) write(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
@@ -60,56 +103,73 @@ func (m manifest) write(w io.Writer) error {
 // outputDirs are the folders under DIR that pare owns and replaces whole.
 var outputDirs = []string{"aws"}
 
-// writeOutput writes files (paths relative to dir) so that a reader of dir
-// sees either the old output or the new one, never a mix or a partial file:
-// everything is written to a staging folder inside dir first, then each of
-// pare's folders is swapped in by rename, and manifest.json last. Other files
-// in dir are left alone.
-func writeOutput(dir string, files map[string][]byte) error {
+// errWrite marks failures to write output, as opposed to failures to render it.
+var errWrite = errors.New("writing output")
+
+// stagedOutput writes a run's files into a staging folder inside the output
+// folder, then swaps them in, so that a reader of the output folder sees
+// either the old output or the new one, never a mix or a partial file. Other
+// files in the output folder are left alone.
+type stagedOutput struct {
+	dir, staging string
+}
+
+func stageOutput(dir string) (*stagedOutput, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("creating output folder: %w", err)
+		return nil, fmt.Errorf("creating output folder: %w", err)
 	}
 	staging, err := os.MkdirTemp(dir, ".pare-staging-")
 	if err != nil {
-		return fmt.Errorf("creating staging folder in %s: %w", dir, err)
+		return nil, fmt.Errorf("creating staging folder in %s: %w", dir, err)
 	}
-	defer os.RemoveAll(staging)
+	return &stagedOutput{dir: dir, staging: staging}, nil
+}
 
-	names := make([]string, 0, len(files))
-	for name := range files {
-		names = append(names, name)
+// write stages one file; name is a slash path relative to the output folder.
+func (o *stagedOutput) write(name string, body []byte) error {
+	if !filepath.IsLocal(name) || !ownedPath(name) {
+		return fmt.Errorf("internal error: output path %q would leave pare's folders", name)
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		if !filepath.IsLocal(name) || !ownedPath(name) {
-			return fmt.Errorf("internal error: output path %q would leave the output folder", name)
-		}
-		path := filepath.Join(staging, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return fmt.Errorf("writing output: %w", err)
-		}
-		if err := os.WriteFile(path, files[name], 0o644); err != nil {
-			return fmt.Errorf("writing output: %w", err)
-		}
+	path := filepath.Join(o.staging, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("%w: %v", errWrite, err)
+	}
+	if err := os.WriteFile(path, body, 0o644); err != nil {
+		return fmt.Errorf("%w: %v", errWrite, err)
+	}
+	return nil
+}
+
+// commit swaps pare's folders in by rename, then writes the manifest.
+func (o *stagedOutput) commit(m *manifest) error {
+	var buf bytes.Buffer
+	if err := m.write(&buf); err != nil {
+		return err
+	}
+	if err := o.write("manifest.json", buf.Bytes()); err != nil {
+		return err
 	}
 	for _, sub := range outputDirs {
-		if err := os.MkdirAll(filepath.Join(staging, sub), 0o755); err != nil {
-			return fmt.Errorf("writing output: %w", err)
+		if err := os.MkdirAll(filepath.Join(o.staging, sub), 0o755); err != nil {
+			return fmt.Errorf("%w: %v", errWrite, err)
 		}
-		target := filepath.Join(dir, sub)
-		old := filepath.Join(staging, ".old-"+sub)
+		target := filepath.Join(o.dir, sub)
+		old := filepath.Join(o.staging, ".old-"+sub)
 		if err := os.Rename(target, old); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("replacing %s: %w", target, err)
 		}
-		if err := os.Rename(filepath.Join(staging, sub), target); err != nil {
+		if err := os.Rename(filepath.Join(o.staging, sub), target); err != nil {
 			return fmt.Errorf("replacing %s: %w", target, err)
 		}
 	}
-	if err := os.Rename(filepath.Join(staging, "manifest.json"), filepath.Join(dir, "manifest.json")); err != nil {
+	if err := os.Rename(filepath.Join(o.staging, "manifest.json"), filepath.Join(o.dir, "manifest.json")); err != nil {
 		return fmt.Errorf("writing manifest: %w", err)
 	}
 	return nil
 }
+
+// abort removes the staging folder (and, after commit, the old output).
+func (o *stagedOutput) abort() { os.RemoveAll(o.staging) }
 
 // ownedPath reports whether name is manifest.json or inside one of pare's folders.
 func ownedPath(name string) bool {

@@ -1,5 +1,7 @@
--- Usage per principal, action and resource inside the window.
--- Parameters: provider, from, to, include_denied. Principal filters are appended by the caller.
+-- Usage per principal, action and resource inside the window, for the
+-- principals of one partition (hash(principal) % partitions = partition).
+-- Parameters: provider, from, to, include_denied, partitions, partition.
+-- Principal filters are appended by the caller.
 SELECT
     principal,
     min(principal_kind)                                    AS kind,
@@ -17,8 +19,9 @@ SELECT
 FROM events
 WHERE provider = $1
   AND action <> ''
-  AND time >= $2 AND time <= $3
+  AND time >= CAST($2 AS TIMESTAMP) AND time <= CAST($3 AS TIMESTAMP)
   AND (outcome <> 'denied' OR $4)
+  AND hash(principal) % CAST($5 AS UBIGINT) = CAST($6 AS UBIGINT)
   {{PRINCIPALS}}
 GROUP BY principal, action, resource, inferred, outcome = 'denied'
 ORDER BY principal, action, resource, inferred, denied

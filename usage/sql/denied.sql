@@ -6,7 +6,7 @@ SELECT
 FROM events
 WHERE provider = $1
   AND outcome = 'denied'
-  AND time >= $2 AND time <= $3
+  AND time >= CAST($2 AS TIMESTAMP) AND time <= CAST($3 AS TIMESTAMP)
   {{PRINCIPALS}}
 GROUP BY ALL
 ORDER BY principal, attempted

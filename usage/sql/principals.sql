@@ -1,13 +1,14 @@
--- One line per principal inside the window: kind, distinct events, denied and unmapped counts.
+-- One line per principal inside the window: kind and distinct events.
+-- Events are deduplicated first, so the aggregate can spill to disk.
 -- Parameters: provider, from, to. Principal filters are appended by the caller.
-SELECT
-    principal,
-    min(principal_kind)                                           AS kind,
-    count(DISTINCT event_id)                                      AS events,
-    count(DISTINCT event_id) FILTER (WHERE outcome = 'denied')    AS denied
-FROM events
-WHERE provider = $1
-  AND time >= $2 AND time <= $3
-  {{PRINCIPALS}}
+SELECT principal, min(kind) AS kind, count(*) AS events
+FROM (
+    SELECT principal, event_id, min(principal_kind) AS kind
+    FROM events
+    WHERE provider = $1
+      AND time >= CAST($2 AS TIMESTAMP) AND time <= CAST($3 AS TIMESTAMP)
+      {{PRINCIPALS}}
+    GROUP BY principal, event_id
+)
 GROUP BY principal
 ORDER BY principal

@@ -9,7 +9,7 @@ SELECT
 FROM events
 WHERE provider = $1
   AND action = ''
-  AND time >= $2 AND time <= $3
+  AND time >= CAST($2 AS TIMESTAMP) AND time <= CAST($3 AS TIMESTAMP)
   {{PRINCIPALS}}
 GROUP BY principal, service, operation
 ORDER BY principal, service, operation
