@@ -42,7 +42,7 @@ type Options struct {
 }
 
 // DefaultMemoryLimit keeps a file store's memory flat however much it holds.
-const DefaultMemoryLimit = "1GB"
+const DefaultMemoryLimit = "512MB"
 
 // InUseError says another process holds the database file.
 type InUseError struct {

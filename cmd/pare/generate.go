@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v3"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/leastpriv/pare/emit"
 	"github.com/leastpriv/pare/synth"
@@ -147,6 +149,7 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 		return withHint(fmt.Errorf("no principal matches in the window %s to %s", stamp(window.From), stamp(window.To)), "widen --since/--from/--to or check --principal")
 	}
 	m := newManifest(principals, window)
+	stats.mark("principals")
 
 	out, err := stageOutput(o.out)
 	if err != nil {
@@ -156,21 +159,27 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 	r := renderer{out: out, o: o, stems: emit.FileNames(m.ids())}
 	// Usage comes in partitions of whole principals, so memory stays
 	// bounded however large the store is.
+	var working time.Duration // synthesizing and writing, the rest is querying
 	err = store.EachAccesses(ctx, q, func(accesses []synth.Access) error {
+		defer func(start time.Time) { working += time.Since(start) }(time.Now())
 		usedBy := make(map[string][]synth.Access)
 		for _, a := range accesses {
 			usedBy[a.Principal] = append(usedBy[a.Principal], a)
 		}
 		policies := aws.Synthesize(accesses, cat, aws.Options{MaxResources: o.maxResources})
-		if err := verify(policies, usedBy); err != nil {
-			return err
-		}
+		// Checking and rendering a policy touches nothing of another's.
+		var g errgroup.Group
+		g.SetLimit(runtime.GOMAXPROCS(0))
 		for _, p := range policies {
-			if err := r.render(m.entry(p.Principal), p, usedBy[p.Principal]); err != nil {
-				return err
-			}
+			entry := m.entry(p.Principal)
+			g.Go(func() error {
+				if err := verify(p, usedBy[p.Principal]); err != nil {
+					return err
+				}
+				return r.render(entry, p, usedBy[p.Principal])
+			})
 		}
-		return nil
+		return g.Wait()
 	})
 	if err != nil {
 		return storeError(err)
@@ -179,7 +188,7 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 		return err
 	}
 
-	stats.mark("synthesize and write")
+	stats.markSplit("query usage", "synthesize and write", working)
 	policies, denied, unmapped := 0, 0, 0
 	for _, p := range m.Principals {
 		for _, w := range p.Warnings {
@@ -207,12 +216,10 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 }
 
 // verify fails loudly when a policy does not allow the usage it came from.
-func verify(policies []aws.Policy, usedBy map[string][]synth.Access) error {
+func verify(p aws.Policy, used []synth.Access) error {
 	var lines []string
-	for _, p := range policies {
-		for _, a := range aws.Verify(p, usedBy[p.Principal]) {
-			lines = append(lines, fmt.Sprintf("%s: %s on %q", p.Principal, a.Action, a.Resource))
-		}
+	for _, a := range aws.Verify(p, used) {
+		lines = append(lines, fmt.Sprintf("%s on %q", a.Action, a.Resource))
 	}
 	if len(lines) == 0 {
 		return nil
@@ -220,7 +227,7 @@ func verify(policies []aws.Policy, usedBy map[string][]synth.Access) error {
 	if len(lines) > 10 {
 		lines = append(lines[:10], fmt.Sprintf("... and %d more", len(lines)-10))
 	}
-	return fmt.Errorf("internal error: generated policies do not allow observed usage; nothing was written:\n%s", strings.Join(lines, "\n"))
+	return fmt.Errorf("internal error: the policy generated for %s does not allow its observed usage; nothing was written:\n%s", p.Principal, strings.Join(lines, "\n"))
 }
 
 func stamp(t time.Time) string {

@@ -17,9 +17,11 @@ import (
 
 // manifest is DIR/manifest.json: what a generate run wrote and why.
 type manifest struct {
-	Generator  string              `json:"generator"`
-	Window     manifestWindow      `json:"window"`
-	Principals []manifestPrincipal `json:"principals"`
+	Generator  string               `json:"generator"`
+	Window     manifestWindow       `json:"window"`
+	Principals []*manifestPrincipal `json:"principals"` // sorted by principal when written
+
+	byPrincipal map[string]*manifestPrincipal
 }
 
 type manifestWindow struct {
@@ -55,24 +57,27 @@ type manifestUnmapped struct {
 	SampleEventID string `json:"sampleEventId"`
 }
 
-// newManifest starts a manifest with one entry per principal, in order.
+// newManifest starts a manifest with one entry per principal.
 func newManifest(principals []usage.Principal, window synth.Window) *manifest {
-	m := &manifest{Generator: "pare " + pareVersion(), Window: manifestWindow{From: stamp(window.From), To: stamp(window.To)}}
+	m := &manifest{
+		Generator:   "pare " + pareVersion(),
+		Window:      manifestWindow{From: stamp(window.From), To: stamp(window.To)},
+		byPrincipal: make(map[string]*manifestPrincipal),
+	}
 	for _, pr := range principals {
-		e := manifestPrincipal{Provider: "aws", Principal: pr.Principal, Kind: pr.Kind, Events: pr.Events,
-			Files: []string{}, Actions: []string{}, Denied: []string{}, Unmapped: []manifestUnmapped{}}
+		e := m.entry(pr.Principal)
+		e.Kind, e.Events = pr.Kind, pr.Events
 		for _, d := range pr.Denied {
 			e.Denied = append(e.Denied, d.Name)
 		}
 		for _, u := range pr.Unmapped {
 			e.Unmapped = append(e.Unmapped, manifestUnmapped{EventSource: u.Service, EventName: u.Operation, Reason: u.Reason, Count: u.Count, SampleEventID: u.Sample})
 		}
-		m.Principals = append(m.Principals, e)
 	}
 	return m
 }
 
-// ids lists the principals in manifest order.
+// ids lists the principals.
 func (m *manifest) ids() []string {
 	ids := make([]string, len(m.Principals))
 	for i, p := range m.Principals {
@@ -81,19 +86,20 @@ func (m *manifest) ids() []string {
 	return ids
 }
 
-// entry finds a principal's entry, adding one if the principal is new.
+// entry finds a principal's entry, adding one if the principal is new. It
+// is not safe for concurrent use; the entries it returns are independent.
 func (m *manifest) entry(principal string) *manifestPrincipal {
-	i := sort.Search(len(m.Principals), func(i int) bool { return m.Principals[i].Principal >= principal })
-	if i < len(m.Principals) && m.Principals[i].Principal == principal {
-		return &m.Principals[i]
+	if e, ok := m.byPrincipal[principal]; ok {
+		return e
 	}
-	m.Principals = append(m.Principals, manifestPrincipal{})
-	copy(m.Principals[i+1:], m.Principals[i:])
-	m.Principals[i] = manifestPrincipal{Provider: "aws", Principal: principal, Files: []string{}, Actions: []string{}, Denied: []string{}, Unmapped: []manifestUnmapped{}}
-	return &m.Principals[i]
+	e := &manifestPrincipal{Provider: "aws", Principal: principal, Files: []string{}, Actions: []string{}, Denied: []string{}, Unmapped: []manifestUnmapped{}}
+	m.byPrincipal[principal] = e
+	m.Principals = append(m.Principals, e)
+	return e
 }
 
 func (m *manifest) write(w io.Writer) error {
+	sort.Slice(m.Principals, func(i, j int) bool { return m.Principals[i].Principal < m.Principals[j].Principal })
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

@@ -48,6 +48,13 @@ func startStats() *runStats { return &runStats{start: time.Now()} }
 // mark ends a phase of the command, for the breakdown --stats prints.
 func (s *runStats) mark(name string) { s.phases = append(s.phases, phase{name, time.Now()}) }
 
+// markSplit ends a phase made of two interleaved parts, the second of which
+// took second.
+func (s *runStats) markSplit(first, secondName string, second time.Duration) {
+	now := time.Now()
+	s.phases = append(s.phases, phase{first, now.Add(-second)}, phase{secondName, now})
+}
+
 func (s *runStats) print(w io.Writer, what string, records, events, bytes int64) {
 	elapsed := time.Since(s.start)
 	secs := elapsed.Seconds()
