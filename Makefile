@@ -37,7 +37,7 @@ bench: build
 	$(BIN) ingest --stats --db $(BENCH_DIR)/bench.duckdb $(BENCH_DIR)/logs
 	rm -rf $(BENCH_DIR)/out
 	$(BIN) generate --stats --db $(BENCH_DIR)/bench.duckdb --format json,terraform --out $(BENCH_DIR)/out
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./usage/cloudtrail/ ./synth/catalog/
+	$(GO) test -run '^$$' -bench . ./usage/cloudtrail/ ./synth/catalog/
 
 FUZZTIME ?= 30s
 fuzz:

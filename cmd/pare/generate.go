@@ -189,7 +189,7 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 	}
 
 	stats.markSplit("query usage", "synthesize and write", working)
-	policies, denied, unmapped := 0, 0, 0
+	policies := 0
 	for _, p := range m.Principals {
 		for _, w := range p.Warnings {
 			fmt.Fprintf(env.stderr, "pare: warning: %s: %s\n", p.Principal, w)
@@ -197,11 +197,22 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 		if len(p.Actions) > 0 {
 			policies++
 		}
-		denied += len(p.Denied)
-		unmapped += len(p.Unmapped)
 	}
-	fmt.Fprintf(env.stderr, "pare: %d events read from %d files; %d principals; %d policies written to %s; %d denied attempts; %d unmapped actions\n",
-		l.result.Events, l.result.Loaded, len(m.Principals), policies, o.out, denied, unmapped)
+	var events, denied, unmapped int64
+	for _, pr := range principals {
+		events += pr.Events
+		for _, d := range pr.Denied {
+			denied += d.Count
+		}
+		for _, u := range pr.Unmapped {
+			unmapped += u.Count
+		}
+	}
+	if len(o.inputs) > 0 {
+		fmt.Fprintf(env.stderr, "pare: read %d records from %d files (%d files already in the store)\n", l.result.Records, l.result.Loaded, l.result.Unchanged+l.result.Duplicates)
+	}
+	fmt.Fprintf(env.stderr, "pare: %d principals with %d events in the window; %d policies written to %s; %d denied attempts; %d unmapped calls\n",
+		len(principals), events, policies, o.out, denied, unmapped)
 	if len(l.result.Skipped) > 0 {
 		fmt.Fprintf(env.stderr, "pare: records skipped: %s\n", skippedSummary(l.result.Skipped))
 	}
