@@ -312,12 +312,11 @@ func (g *gen) params(b []byte, act *action, pr *principal, k int) ([]byte, func(
 		bucket := "acme-" + team + "-" + bucketKinds[k]
 		b = append(b, `{"bucketName":"`...)
 		b = append(b, bucket...)
-		start := len(b)
 		var key []byte
 		switch act.kind {
 		case kS3Obj:
 			b = append(b, `","key":"`...)
-			start = len(b)
+			start := len(b)
 			b = append(b, "data/"...)
 			b = g.ts.AppendFormat(b, "2006/01/")
 			b = append(b, "part-"...)
