@@ -222,7 +222,7 @@ func grantedResources(action string, u *actionUse, maxResources int) ([]string, 
 		arns := byType[k]
 		if maxResources < 0 || len(arns) <= maxResources {
 			for _, r := range arns {
-				resources = append(resources, EscapeResource(r))
+				resources = append(resources, catalog.QuoteARN(r))
 			}
 			continue
 		}
@@ -240,29 +240,6 @@ func grantedResources(action string, u *actionUse, maxResources int) ([]string, 
 	return resources, gens
 }
 
-// EscapeResource makes a recorded resource name a literal IAM Resource: '*',
-// '?' and '$' become the predefined policy variables "${*}", "${?}" and
-// "${$}", so the result matches exactly the recorded name under policy
-// Version 2012-10-17.
-func EscapeResource(s string) string {
-	if !strings.ContainsAny(s, "*?$") {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		// Byte by byte: the three are ASCII, and bytes that are not valid
-		// UTF-8 must pass through unchanged.
-		switch c := s[i]; c {
-		case '*', '?', '$':
-			b.WriteString("${")
-			b.WriteByte(c)
-			b.WriteString("}")
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
 
 // typeKey groups ARNs by resource type: partition, service and the resource
 // part up to its first '/' or ':' (an S3 object's bucket, "role" for IAM
@@ -308,7 +285,7 @@ func commonPattern(arns []string) string {
 		}
 		switch {
 		case same:
-			out[c] = EscapeResource(vals[0])
+			out[c] = catalog.QuoteARN(vals[0])
 		case c < 5:
 			out[c] = "*"
 		default:
@@ -330,7 +307,7 @@ func prefixPattern(ss []string) string {
 		prefix = prefix[:n]
 	}
 	i := strings.LastIndexAny(prefix, "/:")
-	return EscapeResource(prefix[:i+1]) + "*"
+	return catalog.QuoteARN(prefix[:i+1]) + "*"
 }
 
 // newStatement builds an Allow statement with sorted, distinct actions and
