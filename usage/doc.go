@@ -3,9 +3,11 @@
 // later the grants and snapshots, and answers usage queries with
 // []synth.Access.
 //
-// usage owns the schema and its migrations; its SQL lives in embedded .sql
-// files under sql/. It loads inputs idempotently, each in one transaction, so
-// an interrupted load leaves nothing half-written and the next load resumes.
+// usage owns the schema; its SQL lives in embedded .sql files under sql/. It
+// loads inputs idempotently, in transactions that each hold whole inputs, so
+// an interrupted load leaves no input half-written and the next load resumes.
+// It answers usage queries in partitions of whole principals, so memory stays
+// bounded however large the store grows.
 //
 // It must never import emit, read flags, print, or decide policy: source
 // families (usage/cloudtrail, ...) turn raw records into record.Events, and
