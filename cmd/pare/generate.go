@@ -6,17 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v3"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/leastpriv/pare/emit"
 	"github.com/leastpriv/pare/synth"
 	"github.com/leastpriv/pare/synth/aws"
-	"github.com/leastpriv/pare/synth/catalog"
 	"github.com/leastpriv/pare/usage"
 )
 
@@ -33,7 +30,7 @@ func generateCommand(env *environment) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "db", Usage: "store `FILE`; without it the store lives in memory for this run"},
 			memoryLimitFlag,
-			&cli.StringFlag{Name: "provider", Value: "aws", Usage: "cloud `PROVIDER` (aws)"},
+			providerFlag,
 			&cli.StringSliceFlag{Name: "principal", Usage: "only principals matching `GLOB` (* matches anything); repeatable"},
 			&cli.StringFlag{Name: "since", Usage: "window `DURATION` back from the newest event loaded, e.g. 90d"},
 			&cli.StringFlag{Name: "from", Usage: "window start `TIME` (2026-01-31 or RFC 3339)"},
@@ -54,6 +51,7 @@ func generateCommand(env *environment) *cli.Command {
 
 // generateOptions are generate's validated flags.
 type generateOptions struct {
+	provider      string
 	db            string
 	principals    []string
 	window        windowFlags
@@ -75,9 +73,7 @@ func parseGenerateFlags(cmd *cli.Command) (generateOptions, error) {
 		out:           cmd.String("out"),
 		inputs:        cmd.Args().Slice(),
 	}
-	if p := cmd.String("provider"); p != "aws" {
-		return o, usageErrorf("this version of pare generates AWS IAM policies: --provider aws", "unknown provider %q", p)
-	}
+	o.provider = cmd.String("provider")
 	if o.out == "" {
 		return o, usageErrorf("pass --out DIR, the folder to write policies into", "--out is required")
 	}
@@ -113,9 +109,9 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 		return err
 	}
 	defer stopProfile()
-	cat, err := catalog.LoadAWS()
+	src, err := newSource(o.provider)
 	if err != nil {
-		return fmt.Errorf("loading the AWS catalog: %w", err)
+		return err
 	}
 	store, err := openStore(ctx, o.db, cmd.String("memory-limit"))
 	if err != nil {
@@ -125,22 +121,22 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 
 	var l loaded
 	if len(o.inputs) > 0 {
-		if l, err = loadInputs(ctx, env, store, cat, o.inputs, o.window, o.strict); err != nil {
+		if l, err = loadInputs(ctx, env, store, src, o.inputs, o.window, o.strict); err != nil {
 			return err
 		}
 	}
 	stats.mark("load")
-	oldest, newest, ok, err := store.Bounds(ctx, "aws")
+	oldest, newest, ok, err := store.Bounds(ctx, o.provider)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return withHint(fmt.Errorf("no AWS activity was loaded"), "check that the inputs are CloudTrail logs (see the warnings above)")
+		return withHint(fmt.Errorf("no %s activity was loaded", o.provider), "check that the inputs are "+src.logs+" (see the warnings above)")
 	}
 	window := o.window.resolve(oldest, newest)
 	fmt.Fprintf(env.stderr, "pare: window: %s to %s%s\n", stamp(window.From), stamp(window.To), windowNote(o.window))
 
-	q := usage.Query{Provider: "aws", Principals: o.principals, Window: window, IncludeDenied: o.includeDenied}
+	q := usage.Query{Provider: o.provider, Principals: o.principals, Window: window, IncludeDenied: o.includeDenied}
 	principals, err := store.Principals(ctx, q)
 	if err != nil {
 		return storeError(err)
@@ -148,7 +144,7 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 	if len(principals) == 0 {
 		return withHint(fmt.Errorf("no principal matches in the window %s to %s", stamp(window.From), stamp(window.To)), "widen --since/--from/--to or check --principal")
 	}
-	m := newManifest(principals, window)
+	m := newManifest(o.provider, principals, window)
 	stats.mark("principals")
 
 	out, err := stageOutput(o.out)
@@ -156,30 +152,16 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 		return err
 	}
 	defer out.abort()
-	r := renderer{out: out, o: o, stems: emit.FileNames(m.ids())}
+	write, err := newPolicyWriter(o.provider, out, o, stemsFor(m))
+	if err != nil {
+		return err
+	}
 	// Usage comes in partitions of whole principals, so memory stays
 	// bounded however large the store is.
 	var working time.Duration // synthesizing and writing, the rest is querying
 	err = store.EachAccesses(ctx, q, func(accesses []synth.Access) error {
 		defer func(start time.Time) { working += time.Since(start) }(time.Now())
-		usedBy := make(map[string][]synth.Access)
-		for _, a := range accesses {
-			usedBy[a.Principal] = append(usedBy[a.Principal], a)
-		}
-		policies := aws.Synthesize(accesses, cat, aws.Options{MaxResources: o.maxResources})
-		// Checking and rendering a policy touches nothing of another's.
-		var g errgroup.Group
-		g.SetLimit(runtime.GOMAXPROCS(0))
-		for _, p := range policies {
-			entry := m.entry(p.Principal)
-			g.Go(func() error {
-				if err := verify(p, usedBy[p.Principal]); err != nil {
-					return err
-				}
-				return r.render(entry, p, usedBy[p.Principal])
-			})
-		}
-		return g.Wait()
+		return write(m, accesses)
 	})
 	if err != nil {
 		return storeError(err)

@@ -5,8 +5,6 @@ import (
 	"fmt"
 
 	"github.com/urfave/cli/v3"
-
-	"github.com/leastpriv/pare/synth/catalog"
 )
 
 func ingestCommand(env *environment) *cli.Command {
@@ -19,6 +17,7 @@ func ingestCommand(env *environment) *cli.Command {
 		OnUsageError: onUsageError,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "db", Usage: "store `FILE` (created if missing)"},
+			providerFlag,
 			memoryLimitFlag,
 			&cli.BoolFlag{Name: "strict", Usage: "fail on any bad record instead of loading the rest"},
 			&cli.BoolFlag{Name: "stats", Usage: "print time, throughput and peak memory"},
@@ -37,16 +36,16 @@ func ingestCommand(env *environment) *cli.Command {
 				return err
 			}
 			defer stopProfile()
-			cat, err := catalog.LoadAWS()
+			src, err := newSource(cmd.String("provider"))
 			if err != nil {
-				return fmt.Errorf("loading the AWS catalog: %w", err)
+				return err
 			}
 			store, err := openStore(ctx, cmd.String("db"), cmd.String("memory-limit"))
 			if err != nil {
 				return err
 			}
 			defer store.Close()
-			l, err := loadInputs(ctx, env, store, cat, cmd.Args().Slice(), windowFlags{}, cmd.Bool("strict"))
+			l, err := loadInputs(ctx, env, store, src, cmd.Args().Slice(), windowFlags{}, cmd.Bool("strict"))
 			if err != nil {
 				return err
 			}

@@ -10,11 +10,12 @@ import (
 
 	"github.com/urfave/cli/v3"
 
-	"github.com/leastpriv/pare/synth/catalog"
 	"github.com/leastpriv/pare/usage"
-	"github.com/leastpriv/pare/usage/cloudtrail"
 	"github.com/leastpriv/pare/usage/record"
 )
+
+// providerFlag picks the cloud whose logs are read.
+var providerFlag = &cli.StringFlag{Name: "provider", Value: "aws", Usage: "cloud `PROVIDER` whose logs are read (" + strings.Join(providers, ", ") + ")"}
 
 // memoryLimitFlag caps the store's memory when it is a file.
 var memoryLimitFlag = &cli.StringFlag{Name: "memory-limit", Value: usage.DefaultMemoryLimit, Usage: "cap the --db store's memory at `SIZE` (e.g. 512MB, 4GB); it spills to disk past it"}
@@ -40,7 +41,7 @@ type loaded struct {
 
 // loadInputs resolves args, loads them into s and prints every problem on
 // stderr with its file and record. It fails only when pare cannot go on.
-func loadInputs(ctx context.Context, env *environment, s *usage.Store, cat *catalog.AWS, args []string, wf windowFlags, strict bool) (loaded, error) {
+func loadInputs(ctx context.Context, env *environment, s *usage.Store, src *source, args []string, wf windowFlags, strict bool) (loaded, error) {
 	var l loaded
 	inputs, problems, err := resolveInputs(ctx, env, args, wf.listingWindow(), time.Now().UTC())
 	if err != nil {
@@ -50,9 +51,8 @@ func loadInputs(ctx context.Context, env *environment, s *usage.Store, cat *cata
 	l.problems = problems
 	l.failed = len(problems)
 
-	reader := cloudtrail.NewReader(cat, cloudtrail.Options{})
 	bar := newProgressBar(env.stderr)
-	res, err := s.Load(ctx, inputs, reader.Read, usage.LoadOptions{Provider: "aws", Strict: strict, Progress: bar.update})
+	res, err := s.Load(ctx, inputs, src.read, usage.LoadOptions{Provider: src.provider, Strict: strict, Progress: bar.update})
 	bar.finish()
 	l.result = res
 	l.problems = append(l.problems, res.Problems...)

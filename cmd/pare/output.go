@@ -21,6 +21,7 @@ type manifest struct {
 	Window     manifestWindow       `json:"window"`
 	Principals []*manifestPrincipal `json:"principals"` // sorted by principal when written
 
+	provider    string
 	byPrincipal map[string]*manifestPrincipal
 }
 
@@ -58,10 +59,11 @@ type manifestUnmapped struct {
 }
 
 // newManifest starts a manifest with one entry per principal.
-func newManifest(principals []usage.Principal, window synth.Window) *manifest {
+func newManifest(provider string, principals []usage.Principal, window synth.Window) *manifest {
 	m := &manifest{
 		Generator:   "pare " + pareVersion(),
 		Window:      manifestWindow{From: stamp(window.From), To: stamp(window.To)},
+		provider:    provider,
 		byPrincipal: make(map[string]*manifestPrincipal),
 	}
 	for _, pr := range principals {
@@ -92,7 +94,7 @@ func (m *manifest) entry(principal string) *manifestPrincipal {
 	if e, ok := m.byPrincipal[principal]; ok {
 		return e
 	}
-	e := &manifestPrincipal{Provider: "aws", Principal: principal, Files: []string{}, Actions: []string{}, Denied: []string{}, Unmapped: []manifestUnmapped{}}
+	e := &manifestPrincipal{Provider: m.provider, Principal: principal, Files: []string{}, Actions: []string{}, Denied: []string{}, Unmapped: []manifestUnmapped{}}
 	m.byPrincipal[principal] = e
 	m.Principals = append(m.Principals, e)
 	return e

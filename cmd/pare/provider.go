@@ -1,0 +1,94 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/leastpriv/pare/emit"
+	"github.com/leastpriv/pare/synth"
+	"github.com/leastpriv/pare/synth/aws"
+	"github.com/leastpriv/pare/synth/catalog"
+	"github.com/leastpriv/pare/usage/cloudtrail"
+	"github.com/leastpriv/pare/usage/record"
+)
+
+// providers are the clouds pare reads, by --provider name.
+var providers = []string{"aws"}
+
+// source is how one provider's logs are read.
+type source struct {
+	provider string // "aws"
+	logs     string // what its inputs are, for messages: "CloudTrail logs"
+	read     record.ReadFunc
+}
+
+// newSource loads the catalog a provider's reader needs.
+func newSource(provider string) (*source, error) {
+	switch provider {
+	case "aws":
+		cat, err := catalog.LoadAWS()
+		if err != nil {
+			return nil, fmt.Errorf("loading the AWS catalog: %w", err)
+		}
+		return &source{provider: "aws", logs: "CloudTrail logs", read: cloudtrail.NewReader(cat, cloudtrail.Options{}).Read}, nil
+	}
+	return nil, usageErrorf("providers are "+strings.Join(providers, ", "), "unknown provider %q", provider)
+}
+
+// policyWriter synthesizes, checks and writes the policies of one partition
+// of principals, recording what it wrote in the manifest.
+type policyWriter func(m *manifest, accesses []synth.Access) error
+
+// newPolicyWriter returns the provider's policy writer.
+func newPolicyWriter(provider string, out *stagedOutput, o generateOptions, stems map[string]string) (policyWriter, error) {
+	switch provider {
+	case "aws":
+		cat, err := catalog.LoadAWS()
+		if err != nil {
+			return nil, fmt.Errorf("loading the AWS catalog: %w", err)
+		}
+		r := renderer{out: out, o: o, stems: stems}
+		return func(m *manifest, accesses []synth.Access) error {
+			usedBy := byPrincipal(accesses)
+			policies := aws.Synthesize(accesses, cat, aws.Options{MaxResources: o.maxResources})
+			return eachInParallel(len(policies), func(i int) string { return policies[i].Principal }, m, func(i int, entry *manifestPrincipal) error {
+				p := policies[i]
+				if err := verify(p, usedBy[p.Principal]); err != nil {
+					return err
+				}
+				return r.render(entry, p, usedBy[p.Principal])
+			})
+		}, nil
+	}
+	return nil, usageErrorf("providers are "+strings.Join(providers, ", "), "unknown provider %q", provider)
+}
+
+// byPrincipal groups accesses by principal.
+func byPrincipal(accesses []synth.Access) map[string][]synth.Access {
+	usedBy := make(map[string][]synth.Access)
+	for _, a := range accesses {
+		usedBy[a.Principal] = append(usedBy[a.Principal], a)
+	}
+	return usedBy
+}
+
+// eachInParallel runs work for items 0..n-1 on every CPU, giving each the
+// manifest entry of its principal. Checking and rendering one principal's
+// policy touches nothing of another's; the entries are looked up first,
+// since the manifest is not safe for concurrent use.
+func eachInParallel(n int, principal func(int) string, m *manifest, work func(i int, entry *manifestPrincipal) error) error {
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := 0; i < n; i++ {
+		entry := m.entry(principal(i))
+		g.Go(func() error { return work(i, entry) })
+	}
+	return g.Wait()
+}
+
+// stemsFor gives each principal its file name stem; emit guarantees they
+// are distinct.
+func stemsFor(m *manifest) map[string]string { return emit.FileNames(m.ids()) }
