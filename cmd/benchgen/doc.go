@@ -7,6 +7,14 @@
 //
 //	go run ./cmd/benchgen -events 1000000 -files 1000 -out DIR [-seed 1]
 //
+// With -provider azure it writes Azure Activity Log exports instead, as a
+// diagnostic setting delivers them to a storage account
+// (DIR/insights-activity-logs/resourceId=/SUBSCRIPTIONS/SUB/y=YYYY/m=MM/d=DD/h=HH/m=00/PT1H.json.gz,
+// gzipped here to keep the benchmark's disk small), each {"records":[…]}:
+// users, service principals and managed identities running real Azure
+// operations, Start halves of long operations, AuthorizationFailed refusals
+// and a few records of other categories.
+//
 // Output depends only on the flags: the same seed gives the same bytes. It
 // must never read anything, call the network or use the clock for content.
 package main

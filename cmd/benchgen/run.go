@@ -20,6 +20,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.Principals, "principals", 2000, "number of distinct principals")
 	fs.IntVar(&o.Days, "days", 90, "days the event times spread over")
 	fs.IntVar(&o.Workers, "workers", runtime.GOMAXPROCS(0), "files written in parallel")
+	provider := fs.String("provider", "aws", "logs to write: aws (CloudTrail) or azure (Activity Log exports)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -30,7 +31,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return errors.New("-out DIR is required")
 	}
 	start := time.Now()
-	res, err := Generate(o)
+	generate := Generate
+	switch *provider {
+	case "aws":
+	case "azure":
+		generate = GenerateAzure
+	default:
+		return fmt.Errorf("-provider must be aws or azure, not %q", *provider)
+	}
+	res, err := generate(o)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,308 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Azure Activity Log exports: the same Options, written as
+// DIR/insights-activity-logs/resourceId=/SUBSCRIPTIONS/SUB/y=YYYY/m=MM/d=DD/h=HH/m=00/PT1H.json.gz,
+// each {"records":[…]} in the diagnostic-settings export shape.
+
+var subscriptions = [...]string{"0b1f6471-1bf0-4dda-aec3-cb9272f09590", "6a9f3c4e-2d7b-4e21-9a55-3f0c7d1e8b42", "d3c2b1a0-9e8f-4a7b-8c6d-5e4f3a2b1c0d"}
+
+// azureOperation is a real Azure RBAC operation with the resource type it acts on.
+type azureOperation struct {
+	name     string // canonical casing
+	resource string // resource type segment under the provider, "" for resource-group level
+	kind     string // short name used for resource names
+}
+
+var azureOperations = [...]azureOperation{
+	{"Microsoft.Compute/virtualMachines/write", "virtualMachines", "vm"},
+	{"Microsoft.Compute/virtualMachines/start/action", "virtualMachines", "vm"},
+	{"Microsoft.Compute/virtualMachines/restart/action", "virtualMachines", "vm"},
+	{"Microsoft.Compute/virtualMachines/deallocate/action", "virtualMachines", "vm"},
+	{"Microsoft.Compute/virtualMachines/delete", "virtualMachines", "vm"},
+	{"Microsoft.Compute/disks/write", "disks", "disk"},
+	{"Microsoft.Compute/snapshots/write", "snapshots", "snap"},
+	{"Microsoft.Storage/storageAccounts/write", "storageAccounts", "st"},
+	{"Microsoft.Storage/storageAccounts/listKeys/action", "storageAccounts", "st"},
+	{"Microsoft.Storage/storageAccounts/blobServices/containers/write", "storageAccounts", "st"},
+	{"Microsoft.KeyVault/vaults/write", "vaults", "kv"},
+	{"Microsoft.KeyVault/vaults/secrets/write", "vaults", "kv"},
+	{"Microsoft.Network/networkSecurityGroups/write", "networkSecurityGroups", "nsg"},
+	{"Microsoft.Network/networkSecurityGroups/securityRules/write", "networkSecurityGroups", "nsg"},
+	{"Microsoft.Network/publicIPAddresses/write", "publicIPAddresses", "pip"},
+	{"Microsoft.Network/networkInterfaces/write", "networkInterfaces", "nic"},
+	{"Microsoft.Network/virtualNetworks/write", "virtualNetworks", "vnet"},
+	{"Microsoft.Network/virtualNetworks/subnets/join/action", "virtualNetworks", "vnet"},
+	{"Microsoft.Web/sites/write", "sites", "app"},
+	{"Microsoft.Web/sites/restart/action", "sites", "app"},
+	{"Microsoft.Web/sites/config/write", "sites", "app"},
+	{"Microsoft.Sql/servers/databases/write", "servers", "sql"},
+	{"Microsoft.Sql/servers/firewallRules/write", "servers", "sql"},
+	{"Microsoft.ContainerService/managedClusters/write", "managedClusters", "aks"},
+	{"Microsoft.ContainerService/managedClusters/listClusterUserCredential/action", "managedClusters", "aks"},
+	{"Microsoft.ContainerRegistry/registries/write", "registries", "acr"},
+	{"Microsoft.Insights/diagnosticSettings/write", "diagnosticSettings", "diag"},
+	{"Microsoft.Insights/components/write", "components", "ai"},
+	{"Microsoft.Authorization/roleAssignments/write", "roleAssignments", "ra"},
+	{"Microsoft.Authorization/locks/write", "locks", "lock"},
+	{"Microsoft.Resources/deployments/write", "deployments", "deploy"},
+	{"Microsoft.Resources/deployments/validate/action", "deployments", "deploy"},
+	{"Microsoft.Resources/tags/write", "tags", "tags"},
+	{"Microsoft.EventHub/namespaces/write", "namespaces", "evh"},
+	{"Microsoft.ServiceBus/namespaces/queues/write", "namespaces", "sb"},
+	{"Microsoft.DocumentDB/databaseAccounts/write", "databaseAccounts", "cosmos"},
+	{"Microsoft.DocumentDB/databaseAccounts/listKeys/action", "databaseAccounts", "cosmos"},
+	{"Microsoft.OperationalInsights/workspaces/write", "workspaces", "law"},
+	{"Microsoft.ManagedIdentity/userAssignedIdentities/write", "userAssignedIdentities", "id"},
+	{"Microsoft.Support/supportTickets/write", "supportTickets", "ticket"},
+}
+
+// nonAdministrative are categories a principal does not cause; exports hold some.
+var nonAdministrative = [...]string{"ServiceHealth", "ResourceHealth", "Policy", "Autoscale", "Recommendation", "Alert"}
+
+// azurePrincipal is one synthetic Entra identity.
+type azurePrincipal struct {
+	sub     int
+	oid     string
+	kind    string // User, ServicePrincipal, ManagedIdentity
+	display string // upn or app id
+	team    string
+	ops     []int // indexes into azureOperations, most used first
+}
+
+// GenerateAzure writes Azure Activity Log export files. It is deterministic for o.Seed.
+func GenerateAzure(o Options) (Result, error) {
+	if o.Events < 0 || o.Files <= 0 || o.Principals < len(subscriptions) || o.Days <= 0 {
+		return Result{}, fmt.Errorf("need -events >= 0, -files > 0, -principals >= %d and -days > 0", len(subscriptions))
+	}
+	if o.Workers <= 0 {
+		o.Workers = 1
+	}
+	r := rand.New(rand.NewPCG(o.Seed, 0xa2b1c3d4))
+	principals := make([]azurePrincipal, o.Principals)
+	bySub := make([][]int, len(subscriptions))
+	for i := range principals {
+		p := &principals[i]
+		p.sub = i % len(subscriptions)
+		p.oid = string(appendUUID(nil, r))
+		p.team = teams[r.IntN(len(teams))]
+		switch k := r.IntN(10); {
+		case k < 5:
+			p.kind, p.display = "User", fmt.Sprintf("%s.user%d@contoso.example", p.team, i)
+		case k < 8:
+			p.kind, p.display = "ServicePrincipal", string(appendUUID(nil, r))
+		default:
+			p.kind, p.display = "ManagedIdentity", string(appendUUID(nil, r))
+		}
+		n := 3 + r.IntN(12)
+		for _, j := range r.Perm(len(azureOperations))[:n] {
+			p.ops = append(p.ops, j)
+		}
+		bySub[p.sub] = append(bySub[p.sub], i)
+	}
+	perFile := make([]int, o.Files)
+	for f := range perFile {
+		perFile[f] = o.Events / o.Files
+		if f < o.Events%o.Files {
+			perFile[f]++
+		}
+	}
+	var (
+		mu   sync.Mutex
+		res  = Result{Files: o.Files, Events: o.Events}
+		errs []error
+		wg   sync.WaitGroup
+		jobs = make(chan int)
+	)
+	for w := 0; w < o.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fw := newFileWriter()
+			for f := range jobs {
+				n, raw, err := fw.writeAzure(o, principals, bySub, f, perFile[f])
+				mu.Lock()
+				res.Bytes += n
+				res.RawBytes += raw
+				if err != nil {
+					errs = append(errs, err)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for f := 0; f < o.Files; f++ {
+		jobs <- f
+	}
+	close(jobs)
+	wg.Wait()
+	return res, errors.Join(errs...)
+}
+
+// writeAzure writes file f: one subscription's hour, as the storage export names it.
+func (fw *fileWriter) writeAzure(o Options, principals []azurePrincipal, bySub [][]int, f, records int) (int64, int64, error) {
+	r := rand.New(rand.NewPCG(o.Seed, uint64(f)+1))
+	sub := f % len(subscriptions)
+	hours := o.Days * 24
+	// Files take distinct hours of their subscription, spread over the span.
+	slot := (f / len(subscriptions)) * hours / max(1, (o.Files+len(subscriptions)-1)/len(subscriptions))
+	ts := End.Add(-time.Duration(hours-slot) * time.Hour)
+	dir := filepath.Join(o.Dir, "insights-activity-logs", "resourceId=", "SUBSCRIPTIONS", strings.ToUpper(subscriptions[sub]),
+		ts.Format("y=2006"), ts.Format("m=01"), ts.Format("d=02"), ts.Format("h=15"), "m=00")
+	if !fw.dirs[dir] {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return 0, 0, fmt.Errorf("creating %s: %w", dir, err)
+		}
+		fw.dirs[dir] = true
+	}
+	path := filepath.Join(dir, "PT1H.json.gz")
+	out, err := os.Create(path)
+	if err != nil {
+		return 0, 0, fmt.Errorf("creating %s: %w", path, err)
+	}
+	cw := &countWriter{w: out}
+	fw.bw.Reset(cw)
+	fw.gz.Reset(fw.bw)
+	zipfP := rand.NewZipf(r, 1.1, 4, uint64(len(bySub[sub])-1))
+	var raw int64
+	b := append(fw.buf[:0], `{"records":[`...)
+	for i := 0; i < records; i++ {
+		if i > 0 {
+			b = append(b, ',', '\n')
+		}
+		p := &principals[bySub[sub][zipfP.Uint64()]]
+		at := ts.Add(time.Duration(r.Int64N(int64(time.Hour))))
+		b = azureRecord(b, r, p, subscriptions[sub], at)
+		if len(b) > 512<<10 {
+			raw += int64(len(b))
+			if _, err := fw.gz.Write(b); err != nil {
+				out.Close()
+				return 0, 0, fmt.Errorf("writing %s: %w", path, err)
+			}
+			b = b[:0]
+		}
+	}
+	b = append(b, "]}\n"...)
+	raw += int64(len(b))
+	fw.buf = b[:0]
+	if _, err := fw.gz.Write(b); err != nil {
+		out.Close()
+		return 0, 0, fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := fw.gz.Close(); err != nil {
+		out.Close()
+		return 0, 0, fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := fw.bw.Flush(); err != nil {
+		out.Close()
+		return 0, 0, fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := out.Close(); err != nil {
+		return 0, 0, fmt.Errorf("closing %s: %w", path, err)
+	}
+	return cw.n, raw, nil
+}
+
+// azureRecord appends one export record: mostly a principal's Administrative
+// operation (about a third of them the "Start" half of a long operation, 3%
+// refused with AuthorizationFailed, 1% failed otherwise), sometimes an event
+// of another category.
+func azureRecord(b []byte, r *rand.Rand, p *azurePrincipal, sub string, at time.Time) []byte {
+	opIdx := p.ops[min(len(p.ops)-1, int(r.ExpFloat64()*1.5))]
+	op := azureOperations[opIdx]
+	rg := fmt.Sprintf("rg-%s-%d", p.team, r.IntN(3))
+	provider := op.name[:strings.IndexByte(op.name, '/')]
+	resourceID := fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/%s/%s/%s-%s-%d", sub, rg, provider, op.resource, op.kind, p.team, r.IntN(20))
+	category := "Administrative"
+	if r.IntN(100) < 2 {
+		category = nonAdministrative[r.IntN(len(nonAdministrative))]
+	}
+	resultType, signature := "Success", "Succeeded.OK"
+	switch x := r.IntN(100); {
+	case x < 30:
+		resultType, signature = "Start", "Started."
+	case x < 33:
+		resultType, signature = "Failure", "Failed.Forbidden"
+	case x < 34:
+		resultType, signature = "Failure", "Failed.Conflict"
+	}
+	b = append(b, `{"time":"`...)
+	b = at.AppendFormat(b, "2006-01-02T15:04:05.0000000Z")
+	b = append(b, `","resourceId":`...)
+	b = appendStr(b, strings.ToUpper(resourceID))
+	b = append(b, `,"operationName":`...)
+	b = appendStr(b, strings.ToUpper(op.name))
+	b = append(b, `,"category":"`...)
+	b = append(b, category...)
+	b = append(b, `","resultType":"`...)
+	b = append(b, resultType...)
+	b = append(b, `","resultSignature":"`...)
+	b = append(b, signature...)
+	b = append(b, `","durationMs":"`...)
+	b = appendInt(b, r.IntN(5000))
+	b = append(b, `","callerIpAddress":"203.0.113.`...)
+	b = appendInt(b, r.IntN(250))
+	b = append(b, `","correlationId":"`...)
+	b = appendUUID(b, r)
+	b = append(b, `","identity":{"authorization":{"scope":`...)
+	b = appendStr(b, resourceID)
+	b = append(b, `,"action":`...)
+	b = appendStr(b, op.name)
+	b = append(b, `,"evidence":{"role":"Contributor","roleAssignmentScope":"/subscriptions/`...)
+	b = append(b, sub...)
+	b = append(b, `","roleAssignmentId":"`...)
+	b = appendUUID(b, r)
+	b = append(b, `","roleDefinitionId":"b24988ac618042a0ab8820f7382dd24c","principalId":"`...)
+	b = append(b, p.oid...)
+	b = append(b, `","principalType":"`...)
+	if p.kind == "ManagedIdentity" {
+		b = append(b, "ServicePrincipal"...)
+	} else {
+		b = append(b, p.kind...)
+	}
+	b = append(b, `"}},"claims":{"http://schemas.microsoft.com/identity/claims/objectidentifier":"`...)
+	b = append(b, p.oid...)
+	switch p.kind {
+	case "User":
+		b = append(b, `","http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn":`...)
+		b = appendStr(b, p.display)
+		b = append(b, `,"name":`...)
+		b = appendStr(b, p.display)
+	case "ManagedIdentity":
+		b = append(b, `","appid":"`...)
+		b = append(b, p.display...)
+		b = append(b, `","xms_mirid":`...)
+		b = appendStr(b, fmt.Sprintf("/subscriptions/%s/resourcegroups/%s/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-%s", sub, rg, p.team))
+		b = append(b, `,"idtyp":"app"`...)
+	default:
+		b = append(b, `","appid":"`...)
+		b = append(b, p.display...)
+		b = append(b, `","idtyp":"app"`...)
+	}
+	b = append(b, `}},"level":"Information","location":"global","properties":{"statusCode":"`...)
+	if resultType == "Failure" && signature == "Failed.Forbidden" {
+		b = append(b, `Forbidden","statusMessage":"{\"error\":{\"code\":\"AuthorizationFailed\",\"message\":\"The client does not have authorization to perform action.\"}}"`...)
+	} else {
+		b = append(b, `OK"`...)
+	}
+	b = append(b, `,"eventCategory":"`...)
+	b = append(b, category...)
+	b = append(b, `","entity":`...)
+	b = appendStr(b, resourceID)
+	b = append(b, `,"message":`...)
+	b = appendStr(b, op.name)
+	b = append(b, `,"hierarchy":"tenant/`...)
+	b = append(b, sub...)
+	b = append(b, `"}}`...)
+	return b
+}
