@@ -389,3 +389,35 @@ func TestEachAccessesPartitionsByPrincipal(t *testing.T) {
 		t.Errorf("partitions hold\n%v\nwant\n%v", got, all)
 	}
 }
+
+func TestReplaceGrants(t *testing.T) {
+	ctx := context.Background()
+	s := openMem(t)
+	first := []record.Grant{
+		{Provider: "azure", Principal: "oid-1", Effect: "allow", Action: "Microsoft.Compute/*", Scope: "/subscriptions/s", Origin: "a1"},
+		{Provider: "azure", Principal: "oid-1", Effect: "not", Action: "Microsoft.Compute/virtualMachines/delete", Scope: "/subscriptions/s", Origin: "a1"},
+	}
+	if err := s.ReplaceGrants(ctx, "azure", "assignments.json", first); err != nil {
+		t.Fatal(err)
+	}
+	second := []record.Grant{{Provider: "azure", Principal: "oid-2", Effect: "allow", Action: "*/read", Scope: "/subscriptions/s", Origin: "a2"}}
+	if err := s.ReplaceGrants(ctx, "azure", "assignments.json", second); err != nil {
+		t.Fatal(err)
+	}
+	other := []record.Grant{{Provider: "azure", Principal: "oid-3", Effect: "allow", Action: "Microsoft.Storage/*/read", Data: true, Scope: "/subscriptions/s", Origin: "a3"}}
+	if err := s.ReplaceGrants(ctx, "azure", "other.json", other); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Grants(ctx, "azure")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(append([]record.Grant{}, second...), other...)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("grants = %v\nwant the second snapshot of assignments.json and other.json: %v", got, want)
+	}
+	var sources int
+	if err := s.db.QueryRow(`SELECT count(*) FROM sources WHERE name = 'assignments.json'`).Scan(&sources); err != nil || sources != 1 {
+		t.Errorf("%d sources rows for one replaced snapshot (%v)", sources, err)
+	}
+}

@@ -85,3 +85,18 @@ func (s *Stats) Skip(reason string) {
 // expected format, truncated compression); bad single records are reported in
 // Stats.Problems instead. emit's error stops the read and is returned.
 type ReadFunc func(ctx context.Context, name string, r io.Reader, emit func(*Event) error) (Stats, error)
+
+// Grant is one permission granted today: a principal may (Effect "allow")
+// or may not ("not", for NotActions) perform Action on what Scope covers.
+// Actions are patterns as the provider writes them ("Microsoft.Compute/*",
+// "s3:Get*"); readers do not expand them.
+type Grant struct {
+	Provider  string
+	Principal string // canonical id: role ARN, Entra object id, subject
+	Effect    string // "allow", "not" (Azure NotActions), "deny"
+	Action    string // pattern
+	Data      bool   // an Azure data action (DataActions / NotDataActions)
+	Resource  string // resource pattern, "" when the grant is the whole scope
+	Scope     string // where it applies: account, /subscriptions/..., namespace
+	Origin    string // what grants it: the role assignment, policy or binding
+}

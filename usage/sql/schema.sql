@@ -53,8 +53,9 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS grants (
     provider  VARCHAR NOT NULL,
     principal VARCHAR NOT NULL,
-    effect    VARCHAR NOT NULL,
-    action    VARCHAR NOT NULL,
+    effect    VARCHAR NOT NULL,   -- allow | not (Azure NotActions) | deny
+    action    VARCHAR NOT NULL,   -- pattern as the provider writes it
+    data      BOOLEAN NOT NULL,   -- an Azure data action
     resource  VARCHAR NOT NULL,
     scope     VARCHAR NOT NULL,
     origin    VARCHAR NOT NULL,   -- policy / role assignment / binding that grants it
