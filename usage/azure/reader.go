@@ -1,0 +1,410 @@
+package azure
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/leastpriv/pare/synth/catalog"
+	"github.com/leastpriv/pare/usage/record"
+)
+
+// ErrNotActivityLog is wrapped by the error Read returns for content that is
+// JSON (or text) but none of the Activity Log shapes.
+var ErrNotActivityLog = errors.New("not an Azure Activity Log")
+
+// DefaultMaxRecordBytes is the largest record Options.MaxRecordBytes allows
+// by default.
+const DefaultMaxRecordBytes = 256 << 20
+
+// Catalog is what the reader needs from the Azure catalog; *catalog.Azure
+// implements it. Implementations must be safe for concurrent use.
+type Catalog interface {
+	// Operation looks an operation up case-insensitively and returns it in
+	// its canonical casing.
+	Operation(name string) (catalog.AzureOperation, bool)
+	// ReadOperation returns the read operation of a resource type, such as
+	// Microsoft.Storage/storageAccounts/read.
+	ReadOperation(resourceType string) (string, bool)
+	// ResourceType returns the resource type an operation acts on, or "".
+	ResourceType(operation string) string
+}
+
+// Options tune a Reader.
+type Options struct {
+	// MaxRecordBytes is the largest record decoded; a bigger one is
+	// reported as a Problem and skipped. Zero means DefaultMaxRecordBytes.
+	MaxRecordBytes int64
+}
+
+// Reader decodes Activity Log content and normalizes it into record.Events.
+// It is safe for concurrent use: each Read call is independent.
+type Reader struct {
+	cat Catalog
+	max int64
+}
+
+// NewReader returns a Reader that canonicalises operations with cat.
+func NewReader(cat Catalog, opts Options) *Reader {
+	max := opts.MaxRecordBytes
+	if max <= 0 {
+		max = DefaultMaxRecordBytes
+	}
+	return &Reader{cat: cat, max: max}
+}
+
+// gzipReader names decompression errors, which otherwise read like JSON ones.
+type gzipReader struct{ zr *gzip.Reader }
+
+func (g gzipReader) Read(p []byte) (int, error) {
+	n, err := g.zr.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("decompressing gzip (truncated or corrupt): %w", err)
+	}
+	return n, err
+}
+
+// Read implements record.ReadFunc. It detects gzip by its magic bytes, then
+// the shape from the content: an export ({"records":[...]}), a REST page
+// ({"value":[...]}), either of them once a line, a JSON array of records,
+// or JSON Lines (or concatenated records).
+//
+// The Event passed to emit is reused: emit must copy what it keeps before it
+// returns.
+func (r *Reader) Read(ctx context.Context, name string, rd io.Reader, emit func(*record.Event) error) (record.Stats, error) {
+	rs := &readState{
+		reader: r,
+		ctx:    ctx,
+		name:   name,
+		emit:   emit,
+	}
+	rs.norm = newNormalizer(r.cat)
+	err := rs.read(rd)
+	if err == nil {
+		err = rs.norm.flush(rs.emitEvent)
+	}
+	if err != nil {
+		err = fmt.Errorf("reading %s: %w", name, err)
+	}
+	return rs.stats, err
+}
+
+type readState struct {
+	reader *Reader
+	ctx    context.Context
+	name   string
+	emit   func(*record.Event) error
+	norm   *normalizer
+	stats  record.Stats
+	next   int // index of the next record
+}
+
+func (rs *readState) read(rd io.Reader) error {
+	br := bufio.NewReaderSize(rd, 64<<10)
+	var src io.Reader = br
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return fmt.Errorf("decompressing gzip: %w", err)
+		}
+		defer zr.Close()
+		src = gzipReader{zr}
+	}
+	s := newScanner(src, rs.reader.max, nil)
+	c, err := s.peek()
+	if err == io.EOF {
+		return errors.New("empty input")
+	}
+	if err != nil {
+		return err
+	}
+	switch c {
+	case '{':
+		return rs.readObject(s)
+	case '[':
+		if err := rs.readArray(s); err != nil {
+			return err
+		}
+		return rs.end(s)
+	}
+	return fmt.Errorf("%w: content starts with %q, not a JSON object or array", ErrNotActivityLog, c)
+}
+
+// end checks that nothing but whitespace follows the top-level value.
+func (rs *readState) end(s *scanner) error {
+	err := s.skipSpace()
+	if err == io.EOF {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return &syntaxError{s.offset(), "data after the top-level value"}
+}
+
+// recordKeys are top-level keys of an Activity Log record, in any shape.
+var recordKeys = map[string]bool{
+	"time": true, "eventTimestamp": true, "operationName": true, "resourceId": true,
+	"correlationId": true, "category": true, "identity": true, "claims": true,
+	"caller": true, "resultType": true, "status": true, "eventDataId": true,
+	"authorization": true,
+}
+
+// readObject reads the first top-level object: an export or REST page when
+// it has a records or value array, else the first record of JSON Lines or
+// concatenated records. What follows the first object is read as more of
+// the same, one a line when the first object was written on one line.
+func (rs *readState) readObject(s *scanner) error {
+	s.mark = s.r
+	markStart := s.offset()
+	// A compact object ({"records":...) is taken for the first line of
+	// JSON Lines; a pretty-printed one ({ and a newline) is not.
+	compact := s.r+1 < s.w && s.buf[s.r+1] == '"'
+	firstTooBig := false
+	s.r++ // '{'
+	found, recordLike := false, false
+	for n := 0; ; n++ {
+		c, err := s.peek()
+		if err != nil {
+			return readErr(err)
+		}
+		if c == '}' {
+			s.r++
+			break
+		}
+		if n > 0 {
+			if err := s.expect(','); err != nil {
+				return err
+			}
+		}
+		k, err := s.key()
+		if err != nil {
+			return err
+		}
+		c, err = s.peek()
+		if err != nil {
+			return readErr(err)
+		}
+		switch {
+		case (k == "records" || k == "value") && c == '[':
+			found = true
+			s.mark = -1
+			if err := rs.readArray(s); err != nil {
+				return err
+			}
+		default:
+			if recordKeys[k] {
+				recordLike = true
+			}
+			if _, _, err := s.value(); err != nil {
+				return err
+			}
+		}
+		if s.mark >= 0 && s.offset()-markStart > rs.reader.max {
+			s.mark = -1
+			firstTooBig = true
+		}
+		if s.markLost {
+			firstTooBig = true
+		}
+	}
+	if found {
+		if compact {
+			return rs.readLines(s)
+		}
+		return rs.readValues(s)
+	}
+	if !recordLike {
+		return fmt.Errorf("%w: no records or value array and no record fields", ErrNotActivityLog)
+	}
+	var first []byte
+	if !firstTooBig {
+		first = s.buf[s.mark:s.r]
+	}
+	size := s.offset() - markStart
+	oneLine := first != nil && bytes.IndexByte(first, '\n') < 0
+	err := rs.record(first, size)
+	s.mark = -1
+	if err != nil {
+		return err
+	}
+	if oneLine {
+		return rs.readLines(s)
+	}
+	return rs.readValues(s)
+}
+
+// readArray reads a JSON array of records.
+func (rs *readState) readArray(s *scanner) error {
+	if err := s.expect('['); err != nil {
+		return err
+	}
+	for i := 0; ; i++ {
+		c, err := s.peek()
+		if err != nil {
+			return readErr(err)
+		}
+		if c == ']' {
+			s.r++
+			return nil
+		}
+		if i > 0 {
+			if c != ',' {
+				return &syntaxError{s.offset(), fmt.Sprintf("expected ',' or ']' after record %d, found %q", rs.next-1, c)}
+			}
+			s.r++
+		}
+		raw, size, err := s.value()
+		if err != nil {
+			return err
+		}
+		if err := rs.record(raw, size); err != nil {
+			return err
+		}
+	}
+}
+
+// readLines reads JSON Lines after the first object: one record or wrapper
+// a line, so that a bad line costs only itself.
+func (rs *readState) readLines(s *scanner) error {
+	// The rest of the first object's line must be blank.
+	rest, _, err := s.line()
+	if err == io.EOF {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(rest)) > 0 {
+		return &syntaxError{s.offset() - int64(len(rest)) - 1, "data after the first object on its line"}
+	}
+	for {
+		raw, size, err := s.line()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if raw != nil {
+			raw = bytes.TrimSpace(raw)
+			if len(raw) == 0 {
+				continue
+			}
+		}
+		if err := rs.item(raw, size); err != nil {
+			return err
+		}
+	}
+}
+
+// readValues reads records or wrappers concatenated with any whitespace
+// between them.
+func (rs *readState) readValues(s *scanner) error {
+	for {
+		if err := s.skipSpace(); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		raw, size, err := s.value()
+		if err != nil {
+			return err
+		}
+		if err := rs.item(raw, size); err != nil {
+			return err
+		}
+	}
+}
+
+// item reads one top-level value after the first: a record, or a wrapper
+// whose records it reads in turn.
+func (rs *readState) item(raw []byte, size int64) error {
+	if raw == nil {
+		return rs.record(nil, size)
+	}
+	if err := rs.norm.decode(raw); err != nil {
+		return rs.badRecord(err)
+	}
+	if recs, ok := rs.norm.wrapped(); ok {
+		for _, r := range recs {
+			if err := rs.record(r, int64(len(r))); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	i, err := rs.start()
+	if err != nil {
+		return err
+	}
+	return rs.norm.normalize(i, raw, &rs.stats, rs.problem, rs.emitEvent)
+}
+
+// start counts one record and returns its index.
+func (rs *readState) start() (int, error) {
+	i := rs.next
+	rs.next++
+	rs.stats.Records++
+	if i%1024 == 0 {
+		if err := rs.ctx.Err(); err != nil {
+			return i, err
+		}
+	}
+	return i, nil
+}
+
+// record decodes and normalizes one raw record; raw is nil when the record
+// was too big to hold.
+func (rs *readState) record(raw []byte, size int64) error {
+	if raw == nil {
+		i, err := rs.start()
+		if err != nil {
+			return err
+		}
+		rs.problem(i, fmt.Sprintf("record of %d bytes is over the limit of %d bytes", size, rs.reader.max))
+		return nil
+	}
+	if err := rs.norm.decode(raw); err != nil {
+		return rs.badRecord(err)
+	}
+	i, err := rs.start()
+	if err != nil {
+		return err
+	}
+	return rs.norm.normalize(i, raw, &rs.stats, rs.problem, rs.emitEvent)
+}
+
+// badRecord counts a record that does not decode.
+func (rs *readState) badRecord(err error) error {
+	i, cerr := rs.start()
+	if cerr != nil {
+		return cerr
+	}
+	rs.problem(i, "invalid record: "+shortError(err))
+	return nil
+}
+
+func (rs *readState) emitEvent(ev *record.Event) error {
+	rs.stats.Events++
+	return rs.emit(ev)
+}
+
+func (rs *readState) problem(i int, msg string) {
+	rs.stats.Problems = append(rs.stats.Problems, record.Problem{Input: rs.name, Index: i, Message: msg})
+}
+
+// shortError bounds an error message, which may quote attacker-controlled
+// input.
+func shortError(err error) string {
+	msg := err.Error()
+	if len(msg) > 200 {
+		msg = msg[:200] + "..."
+	}
+	return msg
+}
