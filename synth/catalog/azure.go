@@ -33,9 +33,17 @@ import (
 // Azure compares operation names case-insensitively, and the Activity Log
 // often shows them upper-cased: every lookup here folds ASCII letters and
 // answers with the catalog's canonical spelling
-// ("MICROSOFT.INSIGHTS/DIAGNOSTICSETTINGS/WRITE" →
-// "Microsoft.Insights/diagnosticSettings/write"). Catalog names are ASCII,
-// so a name with any other byte is never found.
+// ("MICROSOFT.COMPUTE/VIRTUALMACHINES/WRITE" →
+// "Microsoft.Compute/virtualMachines/write"). Catalog names are ASCII, so a
+// name with any other byte is never found.
+//
+// The canonical spelling is the one the list of names has (from `az provider
+// operation list` and the built-in roles), which is not always the one
+// Microsoft's documentation or the roles use for a sibling:
+// "Microsoft.Insights/DiagnosticSettings/Write" but
+// "Microsoft.Insights/diagnosticSettings/read", and
+// "Microsoft.Support/supporttickets/write" but
+// "Microsoft.Support/supportTickets/read". Azure treats them all alike.
 type Azure struct {
 	date   string // "2026-08-22"
 	source string // one-line note on where the data came from
@@ -315,6 +323,9 @@ func appendLowerASCII(dst []byte, s string) []byte {
 // lowerASCII lower-cases the ASCII letters of s and leaves every other byte
 // alone, so byte offsets are kept.
 func lowerASCII(s string) string {
+	if isASCII(s) {
+		return strings.ToLower(s) // same result, faster
+	}
 	for i := 0; i < len(s); i++ {
 		if 'A' <= s[i] && s[i] <= 'Z' {
 			return string(appendLowerASCII(append(make([]byte, 0, len(s)), s[:i]...), s[i:]))

@@ -11,5 +11,5 @@ AZURE_SOURCE ?= endgor/azure-hub@eeeb25e, iann0036/iam-dataset@2073fa5, awsles/A
 
 .PHONY: azure-catalog
 azure-catalog:
-	CGO_ENABLED=0 go run ./synth/catalog/internal/genazure -in "$(AZURE_DATA)" -out synth/catalog/data -notes synth/catalog/rules/azure -date "$(AZURE_DATE)" -source "$(AZURE_SOURCE)"
+	CGO_ENABLED=0 $(or $(GO),go) run ./synth/catalog/internal/genazure -in "$(AZURE_DATA)" -out synth/catalog/data -notes synth/catalog/rules/azure -date "$(AZURE_DATE)" -source "$(AZURE_SOURCE)"
 	@ls -l synth/catalog/data/azure_operations.tsv.gz synth/catalog/data/azure_roles.tsv.gz
