@@ -103,7 +103,7 @@ func conformanceCases() []conformanceCase {
 			return exportFile(r(t, "a"), op{corr: "b"}.export(t, map[string]any{"time": nil}), r(t, "c"))
 		}, events: 4, problems: []int{1}},
 		{name: "record without category", data: func(t testing.TB) []byte {
-			return exportFile(r(t, "a"), op{corr: "b"}.export(t, map[string]any{"category": nil, "properties": nil}))
+			return exportFile(r(t, "a"), op{corr: "b"}.export(t, map[string]any{"category": nil, "properties": nil, "identity": map[string]any{"claims": aliceClaims()}}))
 		}, events: 2, problems: []int{1}},
 		{name: "record with unknown status", data: func(t testing.TB) []byte {
 			return exportFile(op{corr: "b"}.export(t, map[string]any{"resultType": "Sideways"}), r(t, "a"))

@@ -117,6 +117,7 @@ type claims struct {
 	UPNLong      text `json:"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn"`
 	UPN          text `json:"upn"`
 	UniqueName   text `json:"unique_name"`
+	NameLong     text `json:"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"`
 	AppID        text `json:"appid"`
 	AZP          text `json:"azp"`
 	IDType       text `json:"idtyp"`

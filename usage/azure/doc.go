@@ -16,8 +16,9 @@
 //
 //   - Only the Administrative category is kept (properties.eventCategory
 //     when present, else category; the older export's "Write", "Delete" and
-//     "Action" categories count as Administrative). Other categories are
-//     counted in Stats.Skipped by name.
+//     "Action" categories count as Administrative, and so does a record
+//     without a category that has an authorization block, as older REST
+//     records do). Other categories are counted in Stats.Skipped by name.
 //   - One logical operation gives one Event (plus its inferred read): the
 //     Started / Accepted / BeginRequest halves are held back and dropped
 //     when the outcome of the same operation is in the same input. A half
@@ -37,7 +38,7 @@
 //     form of the evidence written with dashes so both spell one GUID.
 //     PrincipalKind is managed-identity (an xms_mirid claim), user,
 //     service-principal, or the evidence's principalType lower-cased.
-//     Session is for display: the UPN, the managed identity's resource id,
+//     Session is for display: the UPN (or name claim), the managed identity's resource id,
 //     the app id or the caller.
 //   - Action is the operation name in the catalog's casing; an operation
 //     the catalog does not know gives an Event with Action "" and Unmapped

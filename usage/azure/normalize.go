@@ -135,8 +135,13 @@ func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func
 	rec := &n.rec
 	category := string(firstText(rec.Properties.EventCategory, rec.Category))
 	if category == "" {
-		problem(i, "record without category")
-		return nil
+		// Older REST records (api-version 2015-04-01) have no category;
+		// one with an authorization block is a principal's request.
+		if firstText(rec.Authorization.Action, rec.Authorization.Scope, rec.Identity.Authorization.Action, rec.Identity.Authorization.Scope) == "" {
+			problem(i, "record without category or authorization")
+			return nil
+		}
+		category = "Administrative"
 	}
 	if !administrative(category) {
 		if name, ok := skippedCategories[strings.ToLower(category)]; ok {
@@ -337,13 +342,23 @@ func principalOf(rec *rawRecord) (id, kind, session string) {
 	if ev.PrincipalID == "" && ev.PrincipalType == "" {
 		ev = &rec.Identity.Authorization.Evidence
 	}
-	id = canonicalID(string(firstText(cl.ObjectIDLong, cl.ObjectID, ev.PrincipalID)))
+	id = canonicalID(string(firstText(cl.ObjectIDLong, cl.ObjectID)))
+	evID := canonicalID(string(ev.PrincipalID))
+	if id == "" {
+		id = evID
+	}
 	if id == "" {
 		return "", "", ""
 	}
+	// The evidence's principalType says what the principal is only when
+	// the evidence is about that principal.
+	pt := ""
+	if evID == id {
+		pt = strings.TrimSpace(string(ev.PrincipalType))
+	}
 	upn := firstText(cl.UPNLong, cl.UPN)
 	appID := firstText(cl.AppID, cl.AZP)
-	switch pt := strings.TrimSpace(string(ev.PrincipalType)); {
+	switch {
 	case cl.MIResourceID != "":
 		kind = "managed-identity"
 	case strings.EqualFold(pt, "User"):
@@ -366,7 +381,7 @@ func principalOf(rec *rawRecord) (id, kind, session string) {
 	if kind == "managed-identity" {
 		session = string(cl.MIResourceID)
 	} else {
-		session = string(firstText(upn, cl.UniqueName, appID, rec.Caller, rec.Identity.Name))
+		session = string(firstText(upn, cl.UniqueName, cl.NameLong, appID, rec.Caller, rec.Identity.Name))
 	}
 	return id, kind, strings.TrimSpace(session)
 }
