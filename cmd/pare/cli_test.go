@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -164,5 +165,59 @@ func TestTerraformSkippedForStringsItCannotHold(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "aws", "111122223333-role-app-deployer.tf")); !os.IsNotExist(err) {
 		t.Errorf(".tf written for a string Terraform would change (stat: %v)", err)
+	}
+}
+
+// TestOutputKeepsWhatIsNotItsOwn: a run replaces its provider's folder and
+// manifest entries, and leaves other providers' output and other files alone.
+func TestOutputKeepsWhatIsNotItsOwn(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	for name, body := range map[string]string{
+		"README.md":         "ours\n",
+		"azure/role.json":   "{}\n",
+		"aws/stale.json":    "{}\n",
+		"manifest.json":     `{"generator":"pare x","window":{"from":"a","to":"b"},"principals":[{"provider":"azure","principal":"oid-1","kind":"user","files":["azure/role.json"],"actions":[],"events":1,"denied":[],"unmapped":[]},{"provider":"aws","principal":"arn:aws:iam::1:role/gone","kind":"role","files":["aws/stale.json"],"actions":[],"events":1,"denied":[],"unmapped":[]}]}`,
+	} {
+		path := filepath.Join(out, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	trail := filepath.Join(dir, "trail.json")
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	if err := os.WriteFile(trail, []byte(`{"Records":[`+ctRecord("k1", at, "ec2.amazonaws.com", "DescribeInstances", "null")+`]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := pare(t, "generate", "--out", out, trail); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	for _, kept := range []string{"README.md", "azure/role.json"} {
+		if _, err := os.Stat(filepath.Join(out, kept)); err != nil {
+			t.Errorf("%s was removed: %v", kept, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "aws", "stale.json")); !os.IsNotExist(err) {
+		t.Errorf("the old aws output survived the new run (stat: %v)", err)
+	}
+	b, _ := os.ReadFile(filepath.Join(out, "manifest.json"))
+	var m manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range m.Principals {
+		got = append(got, p.Provider+" "+p.Principal)
+	}
+	want := "[aws arn:aws:iam::111122223333:role/app-deployer azure oid-1]"
+	if fmt.Sprint(got) != want {
+		t.Errorf("manifest principals = %v, want %s", got, want)
+	}
+	entries, _ := os.ReadDir(out)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".pare-staging") {
+			t.Errorf("staging folder %s left behind", e.Name())
+		}
 	}
 }

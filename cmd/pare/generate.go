@@ -147,7 +147,7 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 	m := newManifest(o.provider, principals, window)
 	stats.mark("principals")
 
-	out, err := stageOutput(o.out)
+	out, err := stageOutput(o.out, o.provider)
 	if err != nil {
 		return err
 	}

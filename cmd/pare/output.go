@@ -101,28 +101,33 @@ func (m *manifest) entry(principal string) *manifestPrincipal {
 }
 
 func (m *manifest) write(w io.Writer) error {
-	sort.Slice(m.Principals, func(i, j int) bool { return m.Principals[i].Principal < m.Principals[j].Principal })
+	sort.Slice(m.Principals, func(i, j int) bool {
+		a, b := m.Principals[i], m.Principals[j]
+		if a.Provider != b.Provider {
+			return a.Provider < b.Provider
+		}
+		return a.Principal < b.Principal
+	})
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(m)
 }
 
-// outputDirs are the folders under DIR that pare owns and replaces whole.
-var outputDirs = []string{"aws"}
-
 // errWrite marks failures to write output, as opposed to failures to render it.
 var errWrite = errors.New("writing output")
 
 // stagedOutput writes a run's files into a staging folder inside the output
 // folder, then swaps them in, so that a reader of the output folder sees
-// either the old output or the new one, never a mix or a partial file. Other
-// files in the output folder are left alone.
+// either the old output or the new one, never a mix or a partial file. A run
+// owns its provider's folder (DIR/aws, DIR/azure) and its provider's entries
+// in DIR/manifest.json; other providers' output and other files in DIR are
+// left alone.
 type stagedOutput struct {
-	dir, staging string
+	dir, staging, provider string
 }
 
-func stageOutput(dir string) (*stagedOutput, error) {
+func stageOutput(dir, provider string) (*stagedOutput, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating output folder: %w", err)
 	}
@@ -130,13 +135,14 @@ func stageOutput(dir string) (*stagedOutput, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating staging folder in %s: %w", dir, err)
 	}
-	return &stagedOutput{dir: dir, staging: staging}, nil
+	return &stagedOutput{dir: dir, staging: staging, provider: provider}, nil
 }
 
-// write stages one file; name is a slash path relative to the output folder.
+// write stages one file; name is a slash path relative to the output folder,
+// inside the provider's folder.
 func (o *stagedOutput) write(name string, body []byte) error {
-	if !filepath.IsLocal(name) || !ownedPath(name) {
-		return fmt.Errorf("internal error: output path %q would leave pare's folders", name)
+	if !filepath.IsLocal(name) || !strings.HasPrefix(name, o.provider+"/") && name != "manifest.json" {
+		return fmt.Errorf("internal error: output path %q would leave pare's folder", name)
 	}
 	path := filepath.Join(o.staging, filepath.FromSlash(name))
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -148,8 +154,23 @@ func (o *stagedOutput) write(name string, body []byte) error {
 	return nil
 }
 
-// commit swaps pare's folders in by rename, then writes the manifest.
+// commit swaps the provider's folder in by rename, then writes the
+// manifest, keeping the entries other providers' runs wrote there.
 func (o *stagedOutput) commit(m *manifest) error {
+	manifestPath := filepath.Join(o.dir, "manifest.json")
+	if old, err := os.ReadFile(manifestPath); err == nil {
+		var prev manifest
+		if err := json.Unmarshal(old, &prev); err != nil {
+			return withHint(fmt.Errorf("%s is not a pare manifest: %v", manifestPath, err), "move it away or choose another --out")
+		}
+		for _, p := range prev.Principals {
+			if p.Provider != m.provider {
+				m.Principals = append(m.Principals, p)
+			}
+		}
+	} else if !os.IsNotExist(err) {
+		return fmt.Errorf("reading %s: %w", manifestPath, err)
+	}
 	var buf bytes.Buffer
 	if err := m.write(&buf); err != nil {
 		return err
@@ -157,20 +178,18 @@ func (o *stagedOutput) commit(m *manifest) error {
 	if err := o.write("manifest.json", buf.Bytes()); err != nil {
 		return err
 	}
-	for _, sub := range outputDirs {
-		if err := os.MkdirAll(filepath.Join(o.staging, sub), 0o755); err != nil {
-			return fmt.Errorf("%w: %v", errWrite, err)
-		}
-		target := filepath.Join(o.dir, sub)
-		old := filepath.Join(o.staging, ".old-"+sub)
-		if err := os.Rename(target, old); err != nil && !os.IsNotExist(err) {
-			return fmt.Errorf("replacing %s: %w", target, err)
-		}
-		if err := os.Rename(filepath.Join(o.staging, sub), target); err != nil {
-			return fmt.Errorf("replacing %s: %w", target, err)
-		}
+	if err := os.MkdirAll(filepath.Join(o.staging, o.provider), 0o755); err != nil {
+		return fmt.Errorf("%w: %v", errWrite, err)
 	}
-	if err := os.Rename(filepath.Join(o.staging, "manifest.json"), filepath.Join(o.dir, "manifest.json")); err != nil {
+	target := filepath.Join(o.dir, o.provider)
+	old := filepath.Join(o.staging, ".old-"+o.provider)
+	if err := os.Rename(target, old); err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("replacing %s: %w", target, err)
+	}
+	if err := os.Rename(filepath.Join(o.staging, o.provider), target); err != nil {
+		return fmt.Errorf("replacing %s: %w", target, err)
+	}
+	if err := os.Rename(filepath.Join(o.staging, "manifest.json"), manifestPath); err != nil {
 		return fmt.Errorf("writing manifest: %w", err)
 	}
 	return nil
@@ -178,16 +197,3 @@ func (o *stagedOutput) commit(m *manifest) error {
 
 // abort removes the staging folder (and, after commit, the old output).
 func (o *stagedOutput) abort() { os.RemoveAll(o.staging) }
-
-// ownedPath reports whether name is manifest.json or inside one of pare's folders.
-func ownedPath(name string) bool {
-	if name == "manifest.json" {
-		return true
-	}
-	for _, sub := range outputDirs {
-		if strings.HasPrefix(name, sub+"/") {
-			return true
-		}
-	}
-	return false
-}
