@@ -174,10 +174,10 @@ func TestOutputKeepsWhatIsNotItsOwn(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
 	for name, body := range map[string]string{
-		"README.md":         "ours\n",
-		"azure/role.json":   "{}\n",
-		"aws/stale.json":    "{}\n",
-		"manifest.json":     `{"generator":"pare x","window":{"from":"a","to":"b"},"principals":[{"provider":"azure","principal":"oid-1","kind":"user","files":["azure/role.json"],"actions":[],"events":1,"denied":[],"unmapped":[]},{"provider":"aws","principal":"arn:aws:iam::1:role/gone","kind":"role","files":["aws/stale.json"],"actions":[],"events":1,"denied":[],"unmapped":[]}]}`,
+		"README.md":       "ours\n",
+		"azure/role.json": "{}\n",
+		"aws/stale.json":  "{}\n",
+		"manifest.json":   `{"generator":"pare x","window":{"from":"a","to":"b"},"principals":[{"provider":"azure","principal":"oid-1","kind":"user","files":["azure/role.json"],"actions":[],"events":1,"denied":[],"unmapped":[]},{"provider":"aws","principal":"arn:aws:iam::1:role/gone","kind":"role","files":["aws/stale.json"],"actions":[],"events":1,"denied":[],"unmapped":[]}]}`,
 	} {
 		path := filepath.Join(out, filepath.FromSlash(name))
 		os.MkdirAll(filepath.Dir(path), 0o755)
