@@ -5,6 +5,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/leastpriv/pare/usage/record"
 )
 
 // The conformance cases every source reader must pass (STYLE.md point 3):
@@ -158,5 +161,31 @@ func TestConformance(t *testing.T) {
 				checkEvent(t, ev)
 			}
 		})
+	}
+}
+
+// TestNoProgressStops checks that a stray closing bracket, colon or comma
+// between top-level values is an error (or, in JSON Lines, a bad line), not
+// an endless loop.
+func TestNoProgressStops(t *testing.T) {
+	rec := op{}.export(t, nil)
+	for _, data := range []string{rec + "\n]", rec + " , " + rec, `{"records":[]} }`, rec + "\n:", "{\n\"time\":1}\n]"} {
+		type result struct {
+			st  record.Stats
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			_, st, err := read(t, NewReader(fakeCatalog{}, Options{}), "input.json", []byte(data))
+			done <- result{st, err}
+		}()
+		select {
+		case r := <-done:
+			if r.err == nil && len(r.st.Problems) == 0 {
+				t.Errorf("%.40q...: no error and no problem", data[len(data)-20:])
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%.40q...: read does not end", data[len(data)-20:])
+		}
 	}
 }
