@@ -61,15 +61,7 @@ func Terraform(w io.Writer, policies []TerraformPolicy) error {
 // checkTerraformStrings rejects strings that cty would change: invalid UTF-8
 // or text not in Unicode normal form C.
 func checkTerraformStrings(p TerraformPolicy) error {
-	check := func(what, s string) error {
-		if !utf8.ValidString(s) {
-			return fmt.Errorf("%s %q is not valid UTF-8", what, s)
-		}
-		if cty.StringVal(s).AsString() != s {
-			return fmt.Errorf("%s %q is not in Unicode normal form C; Terraform would change it", what, s)
-		}
-		return nil
-	}
+	check := checkTerraformString
 	if err := check("name", p.Name); err != nil {
 		return err
 	}
@@ -85,6 +77,18 @@ func checkTerraformStrings(p TerraformPolicy) error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// checkTerraformString rejects a string cty would change: invalid UTF-8 or
+// text not in Unicode normal form C.
+func checkTerraformString(what, s string) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%s %q is not valid UTF-8", what, s)
+	}
+	if cty.StringVal(s).AsString() != s {
+		return fmt.Errorf("%s %q is not in Unicode normal form C; Terraform would change it", what, s)
 	}
 	return nil
 }

@@ -52,7 +52,8 @@ type Role struct {
 	// of the principal, '-', and the first 8 hex digits of ID.
 	Name        string
 	Description string
-	// Actions are the operations granted, sorted, distinct ignoring case.
+	// Actions are the operations granted, sorted, distinct ignoring case;
+	// empty, never nil, when none could be granted.
 	Actions []string
 	// NotActions, DataActions and NotDataActions are always empty (never
 	// nil): the Activity Log records no data-plane operations.
@@ -104,6 +105,7 @@ func synthesizeOne(principal string, accesses []synth.Access, opts Options) Role
 	r := Role{
 		Principal:      principal,
 		Kind:           kindOf(accesses),
+		Actions:        []string{},
 		NotActions:     []string{},
 		DataActions:    []string{},
 		NotDataActions: []string{},
