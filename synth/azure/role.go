@@ -44,9 +44,9 @@ type Role struct {
 	Kind      string // user, service-principal, managed-identity
 	// ID is the role definition's stable name (a GUID): the RFC 9562
 	// version 5 UUID of pare's namespace and the principal, a newline and
-	// the lower-cased assignable scopes joined by newlines. It changes only
-	// when the principal or the scopes change, so regenerating updates the
-	// same role.
+	// the assignable scopes, case-folded (as Azure compares them), sorted
+	// and joined by newlines. It changes only when the principal or the
+	// scopes change, so regenerating updates the same role.
 	ID string
 	// Name is the role's display name: "pare-", up to 8 letters or digits
 	// of the principal, '-', and the first 8 hex digits of ID.
