@@ -13,32 +13,44 @@ import (
 // "localizedValue":...} (operationName, category, status, ...) are text,
 // which takes either form.
 type rawRecord struct {
+	recordFields
+	Identity identity `json:"identity"`
+}
+
+// looseRecord is rawRecord for a record whose identity is not an object:
+// decoding it costs more, so it is tried only when rawRecord fails.
+type looseRecord struct {
+	recordFields
+	Identity looseIdentity `json:"identity"`
+}
+
+type recordFields struct {
 	// Both shapes.
-	ResourceID    text       `json:"resourceId"`
+	ResourceID    string     `json:"resourceId"`
 	OperationName text       `json:"operationName"`
 	Category      text       `json:"category"`
-	CorrelationID text       `json:"correlationId"`
+	CorrelationID string     `json:"correlationId"`
 	Properties    properties `json:"properties"`
 
 	// Diagnostic export.
-	Time            text     `json:"time"`
-	ResultType      text     `json:"resultType"`
-	ResultSignature text     `json:"resultSignature"`
+	Time            string   `json:"time"`
+	ResultType      string   `json:"resultType"`
+	ResultSignature string   `json:"resultSignature"`
 	Identity        identity `json:"identity"`
-	Location        text     `json:"location"`
+	Location        string   `json:"location"`
 
 	// REST shape and az output.
-	EventTimestamp    text          `json:"eventTimestamp"`
+	EventTimestamp    string        `json:"eventTimestamp"`
 	Status            text          `json:"status"`
 	SubStatus         text          `json:"subStatus"`
 	EventName         text          `json:"eventName"`
 	Claims            claims        `json:"claims"`
 	Authorization     authorization `json:"authorization"`
-	Caller            text          `json:"caller"`
-	EventDataID       text          `json:"eventDataId"`
-	ID                text          `json:"id"`
-	SubscriptionID    text          `json:"subscriptionId"`
-	ResourceGroupName text          `json:"resourceGroupName"`
+	Caller            string        `json:"caller"`
+	EventDataID       string        `json:"eventDataId"`
+	ID                string        `json:"id"`
+	SubscriptionID    string        `json:"subscriptionId"`
+	ResourceGroupName string        `json:"resourceGroupName"`
 
 	// A wrapper read where a record could be (JSON Lines of Event Hub
 	// messages): its records.
@@ -63,65 +75,59 @@ func (l *rawList) UnmarshalJSON(b []byte) error {
 }
 
 type properties struct {
-	EventCategory text `json:"eventCategory"`
-	StatusCode    text `json:"statusCode"`
-	StatusMessage text `json:"statusMessage"`
+	EventCategory string `json:"eventCategory"`
+	StatusCode    text   `json:"statusCode"`
+	StatusMessage string `json:"statusMessage"`
 }
 
 // identity is the export's identity: an object with authorization and
 // claims, or sometimes a plain string, kept in Name.
 type identity struct {
-	Name          text
-	Authorization authorization
-	Claims        claims
-}
-
-type identityObject struct {
+	Name          string        `json:"-"`
 	Authorization authorization `json:"authorization"`
 	Claims        claims        `json:"claims"`
 }
 
-func (id *identity) UnmarshalJSON(b []byte) error {
-	*id = identity{}
+// looseIdentity is an identity that may be written as a string.
+type looseIdentity identity
+
+func (id *looseIdentity) UnmarshalJSON(b []byte) error {
+	*id = looseIdentity{}
 	switch firstByte(b) {
 	case '"':
-		return id.Name.UnmarshalJSON(b)
+		return json.Unmarshal(b, &id.Name)
 	case '{':
-		var o identityObject
-		if err := json.Unmarshal(b, &o); err != nil {
-			return err
-		}
-		id.Authorization, id.Claims = o.Authorization, o.Claims
+		return json.Unmarshal(b, (*identity)(id))
 	}
 	return nil
 }
 
 type authorization struct {
-	Action   text     `json:"action"`
-	Scope    text     `json:"scope"`
+	Action   string   `json:"action"`
+	Scope    string   `json:"scope"`
 	Evidence evidence `json:"evidence"`
 }
 
 type evidence struct {
-	PrincipalID      text `json:"principalId"`
-	PrincipalType    text `json:"principalType"`
-	RoleAssignmentID text `json:"roleAssignmentId"`
-	RoleDefinitionID text `json:"roleDefinitionId"`
+	PrincipalID      string `json:"principalId"`
+	PrincipalType    string `json:"principalType"`
+	RoleAssignmentID string `json:"roleAssignmentId"`
+	RoleDefinitionID string `json:"roleDefinitionId"`
 }
 
 // claims are the token claims the reader uses, under their long and short
 // names.
 type claims struct {
-	ObjectIDLong text `json:"http://schemas.microsoft.com/identity/claims/objectidentifier"`
-	ObjectID     text `json:"oid"`
-	UPNLong      text `json:"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn"`
-	UPN          text `json:"upn"`
-	UniqueName   text `json:"unique_name"`
-	NameLong     text `json:"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"`
-	AppID        text `json:"appid"`
-	AZP          text `json:"azp"`
-	IDType       text `json:"idtyp"`
-	MIResourceID text `json:"xms_mirid"`
+	ObjectIDLong string `json:"http://schemas.microsoft.com/identity/claims/objectidentifier"`
+	ObjectID     string `json:"oid"`
+	UPNLong      string `json:"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn"`
+	UPN          string `json:"upn"`
+	UniqueName   string `json:"unique_name"`
+	NameLong     string `json:"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"`
+	AppID        string `json:"appid"`
+	AZP          string `json:"azp"`
+	IDType       string `json:"idtyp"`
+	MIResourceID string `json:"xms_mirid"`
 }
 
 // text is a string field that tolerates other forms: an object's "value"

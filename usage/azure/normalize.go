@@ -91,16 +91,18 @@ type normalizer struct {
 	cat Catalog
 	rec rawRecord
 	ev  record.Event // reused for every emitted event
-	// pending holds the Events of operations whose start half was read
-	// and whose outcome was not yet, by EventID.
-	pending map[string][]record.Event
+	// pending holds operations whose start half was read and whose
+	// outcome was not yet, by EventID: the Event before its action is
+	// looked up.
+	pending map[string]record.Event
 	// seen holds the EventIDs of outcomes read, so that a start half that
 	// comes after its outcome is dropped too.
 	seen map[string]bool
+	buf  []byte // scratch
 }
 
 func newNormalizer(cat Catalog) *normalizer {
-	return &normalizer{cat: cat, pending: make(map[string][]record.Event), seen: make(map[string]bool)}
+	return &normalizer{cat: cat, pending: make(map[string]record.Event), seen: make(map[string]bool)}
 }
 
 // decode decodes raw into n.rec.
@@ -109,7 +111,15 @@ func (n *normalizer) decode(raw []byte) error {
 	if firstByte(raw) != '{' {
 		return errNotObject
 	}
-	return json.Unmarshal(raw, &n.rec)
+	if err := json.Unmarshal(raw, &n.rec); err == nil {
+		return nil
+	}
+	var l looseRecord
+	if err := json.Unmarshal(raw, &l); err != nil {
+		return err
+	}
+	n.rec = rawRecord{recordFields: l.recordFields, Identity: identity(l.Identity)}
+	return nil
 }
 
 type decodeError string
@@ -133,11 +143,11 @@ func (n *normalizer) wrapped() ([]json.RawMessage, bool) {
 // holds them back when the record is the start half of an operation.
 func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func(int, string), emit func(*record.Event) error) error {
 	rec := &n.rec
-	category := string(firstText(rec.Properties.EventCategory, rec.Category))
+	category := first(rec.Properties.EventCategory, string(rec.Category))
 	if category == "" {
 		// Older REST records (api-version 2015-04-01) have no category;
 		// one with an authorization block is a principal's request.
-		if firstText(rec.Authorization.Action, rec.Authorization.Scope, rec.Identity.Authorization.Action, rec.Identity.Authorization.Scope) == "" {
+		if first(rec.Authorization.Action, rec.Authorization.Scope, rec.Identity.Authorization.Action, rec.Identity.Authorization.Scope) == "" {
 			problem(i, "record without category or authorization")
 			return nil
 		}
@@ -151,12 +161,12 @@ func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func
 		}
 		return nil
 	}
-	op := strings.TrimSpace(string(firstText(rec.OperationName, rec.Authorization.Action, rec.Identity.Authorization.Action)))
+	op := strings.TrimSpace(first(string(rec.OperationName), rec.Authorization.Action, rec.Identity.Authorization.Action))
 	if op == "" {
 		problem(i, "record without operationName")
 		return nil
 	}
-	status := string(firstText(rec.Status, rec.ResultType))
+	status := first(string(rec.Status), rec.ResultType)
 	ph := phaseOf(status)
 	if strings.EqualFold(string(rec.EventName), "BeginRequest") {
 		ph = phaseStart
@@ -169,9 +179,9 @@ func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func
 		}
 		return nil
 	}
-	t, ok := parseTime(string(firstText(rec.EventTimestamp, rec.Time)))
+	t, ok := parseTime(string(first(rec.EventTimestamp, rec.Time)))
 	if !ok {
-		problem(i, "bad or missing time "+quoteShort(string(firstText(rec.EventTimestamp, rec.Time))))
+		problem(i, "bad or missing time "+quoteShort(string(first(rec.EventTimestamp, rec.Time))))
 		return nil
 	}
 	principal, kind, session := principalOf(rec)
@@ -183,7 +193,6 @@ func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func
 	base := &n.ev
 	*base = record.Event{
 		Provider:      "azure",
-		EventID:       eventID(rec, op, resource, raw),
 		Time:          t,
 		Principal:     principal,
 		PrincipalKind: kind,
@@ -195,6 +204,7 @@ func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func
 		Operation:     op,
 		Index:         i,
 	}
+	base.EventID, n.buf = eventID(rec, op, resource, raw, n.buf)
 	switch ph {
 	case phaseStart:
 		base.Outcome = record.Allowed
@@ -211,19 +221,13 @@ func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func
 		if _, ok := n.pending[base.EventID]; ok {
 			return nil // a second start half (Started, then Accepted)
 		}
+		ev := *base
 		if len(n.pending) >= maxPending {
-			if err := n.flush(emit); err != nil {
+			if err := n.flush(emit); err != nil { // reuses n.ev
 				return err
 			}
 		}
-		var evs []record.Event
-		if err := n.events(func(ev *record.Event) error {
-			evs = append(evs, *ev)
-			return nil
-		}); err != nil {
-			return err
-		}
-		n.pending[base.EventID] = evs
+		n.pending[ev.EventID] = ev
 		return nil
 	}
 	delete(n.pending, base.EventID)
@@ -264,17 +268,16 @@ func (n *normalizer) events(emit func(*record.Event) error) error {
 
 // flush emits the held-back operations, in record order, and forgets them.
 func (n *normalizer) flush(emit func(*record.Event) error) error {
-	var all [][]record.Event
-	for _, evs := range n.pending {
-		all = append(all, evs)
+	all := make([]record.Event, 0, len(n.pending))
+	for _, ev := range n.pending {
+		all = append(all, ev)
 	}
 	clear(n.pending)
-	slices.SortFunc(all, func(a, b []record.Event) int { return a[0].Index - b[0].Index })
-	for _, evs := range all {
-		for k := range evs {
-			if err := emit(&evs[k]); err != nil {
-				return err
-			}
+	slices.SortFunc(all, func(a, b record.Event) int { return a.Index - b.Index })
+	for _, ev := range all {
+		n.ev = ev
+		if err := n.events(emit); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -328,7 +331,7 @@ func statusMessageCode(msg string) string {
 	if err := json.Unmarshal([]byte(msg), &v); err != nil {
 		return ""
 	}
-	return string(firstText(v.Error.Code, v.Code))
+	return string(first(v.Error.Code, v.Code))
 }
 
 // principalOf returns the principal's canonical object id, its kind and
@@ -342,7 +345,7 @@ func principalOf(rec *rawRecord) (id, kind, session string) {
 	if ev.PrincipalID == "" && ev.PrincipalType == "" {
 		ev = &rec.Identity.Authorization.Evidence
 	}
-	id = canonicalID(string(firstText(cl.ObjectIDLong, cl.ObjectID)))
+	id = canonicalID(string(first(cl.ObjectIDLong, cl.ObjectID)))
 	evID := canonicalID(string(ev.PrincipalID))
 	if id == "" {
 		id = evID
@@ -356,8 +359,8 @@ func principalOf(rec *rawRecord) (id, kind, session string) {
 	if evID == id {
 		pt = strings.TrimSpace(string(ev.PrincipalType))
 	}
-	upn := firstText(cl.UPNLong, cl.UPN)
-	appID := firstText(cl.AppID, cl.AZP)
+	upn := first(cl.UPNLong, cl.UPN)
+	appID := first(cl.AppID, cl.AZP)
 	switch {
 	case cl.MIResourceID != "":
 		kind = "managed-identity"
@@ -381,7 +384,7 @@ func principalOf(rec *rawRecord) (id, kind, session string) {
 	if kind == "managed-identity" {
 		session = string(cl.MIResourceID)
 	} else {
-		session = string(firstText(upn, cl.UniqueName, cl.NameLong, appID, rec.Caller, rec.Identity.Name))
+		session = string(first(upn, cl.UniqueName, cl.NameLong, appID, rec.Caller, rec.Identity.Name))
 	}
 	return id, kind, strings.TrimSpace(session)
 }
@@ -410,7 +413,7 @@ func resourceOf(rec *rawRecord) string {
 	if r := strings.TrimSpace(string(rec.ResourceID)); r != "" {
 		return r
 	}
-	if r := string(firstText(rec.Authorization.Scope, rec.Identity.Authorization.Scope)); r != "" {
+	if r := string(first(rec.Authorization.Scope, rec.Identity.Authorization.Scope)); r != "" {
 		return r
 	}
 	id := string(rec.ID)
@@ -425,14 +428,22 @@ func resourceOf(rec *rawRecord) string {
 // names no subscription, sub and rg (the record's subscriptionId and
 // resourceGroupName) are used.
 func scopeOf(resource, sub, rg string) string {
-	seg := strings.Split(strings.TrimPrefix(resource, "/"), "/")
+	var seg [4]string
+	rest := strings.TrimPrefix(resource, "/")
+	for k := range seg {
+		var ok bool
+		seg[k], rest, ok = strings.Cut(rest, "/")
+		if !ok {
+			break
+		}
+	}
 	switch {
-	case len(seg) >= 2 && strings.EqualFold(seg[0], "subscriptions") && seg[1] != "":
+	case strings.EqualFold(seg[0], "subscriptions") && seg[1] != "":
 		sub, rg = seg[1], ""
-		if len(seg) >= 4 && strings.EqualFold(seg[2], "resourceGroups") && seg[3] != "" {
+		if strings.EqualFold(seg[2], "resourceGroups") && seg[3] != "" {
 			rg = seg[3]
 		}
-	case len(seg) >= 4 && strings.EqualFold(seg[0], "providers") && strings.EqualFold(seg[1], "Microsoft.Management") &&
+	case strings.EqualFold(seg[0], "providers") && strings.EqualFold(seg[1], "Microsoft.Management") &&
 		strings.EqualFold(seg[2], "managementGroups") && seg[3] != "":
 		return "/providers/Microsoft.Management/managementGroups/" + strings.ToLower(seg[3])
 	}
@@ -454,31 +465,47 @@ func providerOf(op string) string {
 	return ""
 }
 
-// eventID is the Event's dedupe key (see the package doc).
-func eventID(rec *rawRecord, op, resource string, raw []byte) string {
-	h := sha256.New()
+// eventID is the Event's dedupe key (see the package doc). buf is
+// scratch space, returned for reuse.
+func eventID(rec *rawRecord, op, resource string, raw, buf []byte) (string, []byte) {
+	b := buf[:0]
 	switch {
-	case rec.CorrelationID != "":
-		h.Write([]byte("op\x00"))
-		h.Write([]byte(strings.ToLower(strings.TrimSpace(string(rec.CorrelationID)))))
-		h.Write([]byte{0})
-		h.Write([]byte(strings.ToLower(op)))
-		h.Write([]byte{0})
-		h.Write([]byte(strings.ToLower(resource)))
+	case strings.TrimSpace(rec.CorrelationID) != "":
+		b = append(b, "op\x00"...)
+		b = appendLower(b, strings.TrimSpace(rec.CorrelationID))
+		b = append(b, 0)
+		b = appendLower(b, op)
+		b = append(b, 0)
+		b = appendLower(b, resource)
 	case rec.EventDataID != "":
-		h.Write([]byte("eventDataId\x00"))
-		h.Write([]byte(strings.ToLower(string(rec.EventDataID))))
+		b = append(b, "eventDataId\x00"...)
+		b = appendLower(b, rec.EventDataID)
 	default:
-		var b bytes.Buffer
-		if err := stdjson.Compact(&b, raw); err != nil {
-			b.Reset()
-			b.Write(raw)
+		b = append(b, "content\x00"...)
+		c := bytes.NewBuffer(b)
+		if err := stdjson.Compact(c, raw); err != nil {
+			c.Write(raw)
 		}
-		h.Write([]byte("content\x00"))
-		h.Write(b.Bytes())
+		b = c.Bytes()
 	}
-	var sum [sha256.Size]byte
-	return "azure:" + hex.EncodeToString(h.Sum(sum[:0])[:16])
+	sum := sha256.Sum256(b)
+	var out [len("azure:") + 32]byte
+	copy(out[:], "azure:")
+	hex.Encode(out[len("azure:"):], sum[:16])
+	return string(out[:]), b
+}
+
+// appendLower appends s lower-cased (ASCII letters only: Azure's ids and
+// names compare case-insensitively in ASCII).
+func appendLower(b []byte, s string) []byte {
+	for k := 0; k < len(s); k++ {
+		c := s[k]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 // parseTime parses an RFC 3339 time into UTC; it reports false for a bad or
@@ -491,10 +518,11 @@ func parseTime(s string) (time.Time, bool) {
 	return t.UTC(), true
 }
 
-func firstText(ts ...text) text {
-	for _, t := range ts {
-		if strings.TrimSpace(string(t)) != "" {
-			return t
+// first returns the first of ss that is not blank.
+func first[S ~string](ss ...S) S {
+	for _, s := range ss {
+		if strings.TrimSpace(string(s)) != "" {
+			return s
 		}
 	}
 	return ""
