@@ -38,8 +38,9 @@
 //     form of the evidence written with dashes so both spell one GUID.
 //     PrincipalKind is managed-identity (an xms_mirid claim), user,
 //     service-principal, or the evidence's principalType lower-cased.
-//     Session is for display: the UPN (or name claim), the managed identity's resource id,
-//     the app id or the caller.
+//     Session is for display: the UPN (or name claim), the managed
+//     identity's resource id, the app id or the caller. A record with no
+//     object id (an identity that is only a string) is a Problem.
 //   - Action is the operation name in the catalog's casing; an operation
 //     the catalog does not know gives an Event with Action "" and Unmapped
 //     set. Resource is the resource id as recorded. Scope is
