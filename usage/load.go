@@ -436,6 +436,9 @@ func (w *worker) sameContent(ctx context.Context, sum string, sizeKnown bool) (b
 func (w *worker) load(ctx context.Context, in record.Input) (inputResult, error) {
 	var res inputResult
 	fail := func(msg string) (inputResult, error) {
+		// The problem names the input; readers' errors often do too.
+		msg = strings.TrimPrefix(msg, "reading "+in.Name+": ")
+		msg = strings.TrimPrefix(msg, in.Name+": ")
 		res.failed = true
 		res.problems = append(res.problems, record.Problem{Input: in.Name, Index: -1, Message: msg})
 		return res, nil

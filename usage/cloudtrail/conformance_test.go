@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/leastpriv/pare/usage/record"
 )
@@ -201,5 +202,26 @@ func TestHugeRecordMemory(t *testing.T) {
 				t.Errorf("allocated %d MB, want at most %d MB", got>>20, c.limit>>20)
 			}
 		})
+	}
+}
+
+// TestStrayBracketEndsTheRead: a closing bracket where a value should start
+// is a syntax error, not an endless loop (found in the Azure copy of the
+// scanner by fuzzing).
+func TestStrayBracketEndsTheRead(t *testing.T) {
+	for _, in := range []string{"{\n\"eventVersion\":\"1.08\"}\n]", "{}\n}", "{} , {}", "{}\n:"} {
+		done := make(chan error, 1)
+		go func() {
+			_, err := NewReader(loadCatalog(t), Options{}).Read(context.Background(), "x", strings.NewReader(in), func(*record.Event) error { return nil })
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil {
+				t.Errorf("Read(%q) = nil error; want a syntax error", in)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("Read(%q) did not return", in)
+		}
 	}
 }

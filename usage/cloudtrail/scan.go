@@ -180,6 +180,9 @@ func (s *scanner) value() (raw []byte, size int64, err error) {
 	switch first {
 	case '{', '[', '"':
 		err = s.scanStructure(&big)
+	case ',', ':', ']', '}':
+		// Not the start of a value: scanning it would consume nothing.
+		return nil, 0, &syntaxError{start, fmt.Sprintf("unexpected %q", first)}
 	default:
 		err = s.scanPrimitive(&big)
 	}
