@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -76,15 +78,62 @@ func readTree(t *testing.T, dir string) map[string][]byte {
 
 // TestInvictusGolden runs generate on the real invictus dataset (2,900
 // records) and compares every output file with testdata/golden/invictus.
-// Two runs must give identical bytes.
 func TestInvictusGolden(t *testing.T) {
-	invictus := filepath.Join("..", "..", "testdata", "cloudtrail", "invictus-aws-dataset")
-	golden := filepath.Join("..", "..", "testdata", "golden", "invictus")
+	testdata := filepath.Join("..", "..", "testdata")
+	m := goldenRun(t, filepath.Join(testdata, "golden", "invictus"),
+		"generate", "--format", "json,terraform", filepath.Join(testdata, "cloudtrail", "invictus-aws-dataset"))
+	if len(m.Principals) < 3 {
+		t.Errorf("manifest has %d principals; the dataset has IAM users and several assumed roles", len(m.Principals))
+	}
+}
+
+// TestAzureSamplesGolden runs generate on the real Activity Log samples and
+// compares the output with testdata/golden/azure; it also checks the two
+// hand-made oracle cases of the issue.
+func TestAzureSamplesGolden(t *testing.T) {
+	samples := filepath.Join("..", "..", "testdata", "azure")
+	m := goldenRun(t, filepath.Join("..", "..", "testdata", "golden", "azure"),
+		"generate", "--provider", "azure", "--format", "json,terraform",
+		filepath.Join(samples, "otel-contrib-azurelogs"), filepath.Join(samples, "ms-docs-activity-log-schema"))
+	oracles := map[string]struct{ action, scope string }{
+		// The storage/Event Hub export sample: a diagnostic setting written at the subscription.
+		"bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb": {"microsoft.insights/diagnosticsettings/write", "/subscriptions/11111111-1111-1111-1111-111111111111"},
+		// The REST sample: a support ticket written in the MSSupportGroup resource group.
+		"123abc45-8211-44e3-95xq-85137af64708": {"microsoft.support/supporttickets/write", "/subscriptions/s1/resourceGroups/MSSupportGroup"},
+	}
+	for _, p := range m.Principals {
+		want, ok := oracles[p.Principal]
+		if !ok {
+			continue
+		}
+		delete(oracles, p.Principal)
+		var actions []string
+		for _, a := range p.Actions {
+			actions = append(actions, strings.ToLower(a))
+		}
+		if !slices.Contains(actions, want.action) || len(p.Inferred) != 1 || !strings.HasSuffix(strings.ToLower(p.Inferred[0]), "/read") {
+			t.Errorf("%s: actions %v, inferred %v; want %s plus its inferred read", p.Principal, p.Actions, p.Inferred, want.action)
+		}
+		role, err := os.ReadFile(filepath.Join("..", "..", "testdata", "golden", "azure", filepath.FromSlash(p.Files[0])))
+		if err != nil || !strings.Contains(string(role), `"AssignableScopes": [`+"\n    "+strconv.Quote(want.scope)) {
+			t.Errorf("%s: role %s does not have the assignable scope %s (%v):\n%s", p.Principal, p.Files[0], want.scope, err, role)
+		}
+	}
+	for principal := range oracles {
+		t.Errorf("no role for %s", principal)
+	}
+}
+
+// goldenRun runs pare with --out twice, checks that both runs wrote the same
+// bytes, compares them with the golden folder (rewritten with -update), and
+// returns the manifest.
+func goldenRun(t *testing.T, golden string, args ...string) manifest {
+	t.Helper()
 	out1, out2 := t.TempDir(), t.TempDir()
 	for _, out := range []string{out1, out2} {
-		code, _, stderr := pare(t, "generate", "--format", "json,terraform", "--out", out, invictus)
+		code, _, stderr := pare(t, append(args, "--out", out)...)
 		if code != 0 {
-			t.Fatalf("generate exit %d:\n%s", code, stderr)
+			t.Fatalf("exit %d:\n%s", code, stderr)
 		}
 	}
 	got, again := readTree(t, out1), readTree(t, out2)
@@ -96,13 +145,9 @@ func TestInvictusGolden(t *testing.T) {
 			t.Errorf("%s differs between two runs on the same input", name)
 		}
 	}
-
 	var m manifest
 	if err := json.Unmarshal(got["manifest.json"], &m); err != nil {
 		t.Fatalf("manifest: %v", err)
-	}
-	if len(m.Principals) < 3 {
-		t.Errorf("manifest has %d principals; the dataset has IAM users and several assumed roles", len(m.Principals))
 	}
 	for _, p := range m.Principals {
 		for _, f := range p.Files {
@@ -111,7 +156,6 @@ func TestInvictusGolden(t *testing.T) {
 			}
 		}
 	}
-
 	if *update {
 		os.RemoveAll(golden)
 		for name, b := range got {
@@ -123,7 +167,7 @@ func TestInvictusGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		return
+		return m
 	}
 	want := readTree(t, golden)
 	for name, b := range want {
@@ -138,6 +182,7 @@ func TestInvictusGolden(t *testing.T) {
 			t.Errorf("%s: written but has no golden file; rerun with -update and review", name)
 		}
 	}
+	return m
 }
 
 // TestTerraformSkippedForStringsItCannotHold: a resource name Terraform would

@@ -14,6 +14,7 @@ import (
 	"github.com/leastpriv/pare/emit"
 	"github.com/leastpriv/pare/synth"
 	"github.com/leastpriv/pare/synth/aws"
+	"github.com/leastpriv/pare/synth/azure"
 	"github.com/leastpriv/pare/usage"
 )
 
@@ -37,6 +38,7 @@ func generateCommand(env *environment) *cli.Command {
 			&cli.StringFlag{Name: "to", Usage: "window end `TIME` (a date means the end of that day)"},
 			&cli.StringFlag{Name: "format", Value: "json", Usage: "comma-separated output `FORMATS`: json, terraform"},
 			&cli.BoolFlag{Name: "include-denied", Usage: "also grant what was attempted and denied"},
+			&cli.StringFlag{Name: "azure-scope", Value: "resource-group", Usage: "assignable scopes of Azure roles at `GRANULARITY`: resource-group, subscription or resource"},
 			&cli.IntFlag{Name: "max-resources", Value: aws.DefaultMaxResources, Usage: "past `N` distinct resources of one action, grant a wildcard pattern (reported)"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail on any bad record instead of loading the rest"},
 			&cli.BoolFlag{Name: "stats", Usage: "print time, throughput and peak memory"},
@@ -52,6 +54,7 @@ func generateCommand(env *environment) *cli.Command {
 // generateOptions are generate's validated flags.
 type generateOptions struct {
 	provider      string
+	azureScope    azure.Granularity
 	db            string
 	principals    []string
 	window        windowFlags
@@ -74,6 +77,11 @@ func parseGenerateFlags(cmd *cli.Command) (generateOptions, error) {
 		inputs:        cmd.Args().Slice(),
 	}
 	o.provider = cmd.String("provider")
+	scope, err := azure.ParseGranularity(cmd.String("azure-scope"))
+	if err != nil {
+		return o, usageErrorf("--azure-scope is resource-group, subscription or resource", "%v", err)
+	}
+	o.azureScope = scope
 	if o.out == "" {
 		return o, usageErrorf("pass --out DIR, the folder to write policies into", "--out is required")
 	}
@@ -93,7 +101,6 @@ func parseGenerateFlags(cmd *cli.Command) (generateOptions, error) {
 	if o.maxResources < 1 {
 		return o, usageErrorf("", "--max-resources must be at least 1")
 	}
-	var err error
 	o.window, err = parseWindowFlags(cmd.String("since"), cmd.String("from"), cmd.String("to"))
 	return o, err
 }
@@ -152,7 +159,7 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 		return err
 	}
 	defer out.abort()
-	write, err := newPolicyWriter(o.provider, out, o, stemsFor(m))
+	write, err := newPolicyWriter(o.provider, out, o, window, stemsFor(m))
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,7 @@ type manifestPrincipal struct {
 	Denied          []string                 `json:"denied"`
 	Unmapped        []manifestUnmapped       `json:"unmapped"`
 	Warnings        []string                 `json:"warnings,omitempty"`
+	Notes           []string                 `json:"notes,omitempty"` // what the source cannot show
 }
 
 type manifestGeneralization struct {

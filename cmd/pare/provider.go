@@ -10,13 +10,15 @@ import (
 	"github.com/leastpriv/pare/emit"
 	"github.com/leastpriv/pare/synth"
 	"github.com/leastpriv/pare/synth/aws"
+	"github.com/leastpriv/pare/synth/azure"
 	"github.com/leastpriv/pare/synth/catalog"
+	azurelog "github.com/leastpriv/pare/usage/azure"
 	"github.com/leastpriv/pare/usage/cloudtrail"
 	"github.com/leastpriv/pare/usage/record"
 )
 
 // providers are the clouds pare reads, by --provider name.
-var providers = []string{"aws"}
+var providers = []string{"aws", "azure"}
 
 // source is how one provider's logs are read.
 type source struct {
@@ -34,6 +36,12 @@ func newSource(provider string) (*source, error) {
 			return nil, fmt.Errorf("loading the AWS catalog: %w", err)
 		}
 		return &source{provider: "aws", logs: "CloudTrail logs", read: cloudtrail.NewReader(cat, cloudtrail.Options{}).Read}, nil
+	case "azure":
+		cat, err := catalog.LoadAzure()
+		if err != nil {
+			return nil, fmt.Errorf("loading the Azure catalog: %w", err)
+		}
+		return &source{provider: "azure", logs: "Azure Activity Log exports", read: azurelog.NewReader(cat, azurelog.Options{}).Read}, nil
 	}
 	return nil, usageErrorf("providers are "+strings.Join(providers, ", "), "unknown provider %q", provider)
 }
@@ -43,7 +51,7 @@ func newSource(provider string) (*source, error) {
 type policyWriter func(m *manifest, accesses []synth.Access) error
 
 // newPolicyWriter returns the provider's policy writer.
-func newPolicyWriter(provider string, out *stagedOutput, o generateOptions, stems map[string]string) (policyWriter, error) {
+func newPolicyWriter(provider string, out *stagedOutput, o generateOptions, window synth.Window, stems map[string]string) (policyWriter, error) {
 	switch provider {
 	case "aws":
 		cat, err := catalog.LoadAWS()
@@ -60,6 +68,19 @@ func newPolicyWriter(provider string, out *stagedOutput, o generateOptions, stem
 					return err
 				}
 				return r.render(entry, p, usedBy[p.Principal])
+			})
+		}, nil
+	case "azure":
+		opts := azure.Options{Scope: o.azureScope, Window: window}
+		return func(m *manifest, accesses []synth.Access) error {
+			usedBy := byPrincipal(accesses)
+			roles := azure.Synthesize(accesses, opts)
+			return eachInParallel(len(roles), func(i int) string { return roles[i].Principal }, m, func(i int, entry *manifestPrincipal) error {
+				r := roles[i]
+				if err := verifyRole(r, usedBy[r.Principal]); err != nil {
+					return err
+				}
+				return renderRole(out, stems[r.Principal], entry, r, usedBy[r.Principal])
 			})
 		}, nil
 	}
