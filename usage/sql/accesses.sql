@@ -2,26 +2,40 @@
 -- principals of one partition (hash(principal) % partitions = partition).
 -- Parameters: provider, from, to, include_denied, partitions, partition.
 -- Principal filters are appended by the caller.
+--
+-- Events are deduplicated first (the same event delivered in two files
+-- counts once) with plain aggregates that can spill to disk, so the query
+-- runs within the store's memory limit however large the partition.
+WITH per_event AS (
+    SELECT
+        principal, action, resource, inferred, outcome = 'denied' AS denied, event_id,
+        min(principal_kind) AS kind,
+        min(time)           AS t,
+        min(region)         AS region,
+        min(via)            AS via
+    FROM events
+    WHERE provider = $1
+      AND action <> ''
+      AND time >= CAST($2 AS TIMESTAMP) AND time <= CAST($3 AS TIMESTAMP)
+      AND (outcome <> 'denied' OR $4)
+      AND hash(principal) % CAST($5 AS UBIGINT) = CAST($6 AS UBIGINT)
+      {{PRINCIPALS}}
+    GROUP BY principal, action, resource, inferred, outcome = 'denied', event_id
+)
 SELECT
     principal,
-    min(principal_kind)                                    AS kind,
+    min(kind)                                   AS kind,
     action,
     resource,
     inferred,
-    outcome = 'denied'                                     AS denied,
-    count(DISTINCT event_id)                               AS n,
-    min(time)                                              AS first,
-    max(time)                                              AS last,
+    denied,
+    count(*)                                    AS n,
+    min(t)                                      AS first,
+    max(t)                                      AS last,
     coalesce(string_agg(DISTINCT region, ',' ORDER BY region) FILTER (WHERE region <> ''), '') AS regions,
     coalesce(string_agg(DISTINCT via, ',' ORDER BY via) FILTER (WHERE via <> ''), '')          AS via,
-    arg_min(event_id, (time, event_id))                    AS first_id,
-    arg_max(event_id, (time, event_id))                    AS last_id
-FROM events
-WHERE provider = $1
-  AND action <> ''
-  AND time >= CAST($2 AS TIMESTAMP) AND time <= CAST($3 AS TIMESTAMP)
-  AND (outcome <> 'denied' OR $4)
-  AND hash(principal) % CAST($5 AS UBIGINT) = CAST($6 AS UBIGINT)
-  {{PRINCIPALS}}
-GROUP BY principal, action, resource, inferred, outcome = 'denied'
+    min({'t': t, 'id': event_id}).id            AS first_id,
+    max({'t': t, 'id': event_id}).id            AS last_id
+FROM per_event
+GROUP BY principal, action, resource, inferred, denied
 ORDER BY principal, action, resource, inferred, denied
