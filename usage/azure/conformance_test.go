@@ -189,3 +189,28 @@ func TestNoProgressStops(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordLimitBoundary: the first record of JSON Lines, found inside the
+// top-level object, has the same limit as the records after it: exactly
+// MaxRecordBytes is read, one byte more is a Problem.
+func TestRecordLimitBoundary(t *testing.T) {
+	a, b := op{corr: "a"}.export(t, nil), op{corr: "b"}.export(t, nil)
+	if len(a) != len(b) {
+		t.Fatalf("records of %d and %d bytes", len(a), len(b))
+	}
+	for _, c := range []struct {
+		max      int64
+		events   int
+		problems []int
+	}{{int64(len(a)), 4, nil}, {int64(len(a)) - 1, 0, []int{0, 1}}} {
+		_, st, err := read(t, NewReader(fakeCatalog{}, Options{MaxRecordBytes: c.max}), "x", jsonLines(a, b))
+		var idx []int
+		for _, p := range st.Problems {
+			idx = append(idx, p.Index)
+		}
+		if err != nil || st.Events != c.events || !reflect.DeepEqual(idx, c.problems) {
+			t.Errorf("max %d for records of %d bytes: %d events, problems %v, %v; want %d events, problems %v",
+				c.max, len(a), st.Events, idx, err, c.events, c.problems)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/leastpriv/pare/synth/catalog"
+	"github.com/leastpriv/pare/usage/jsonscan"
 	"github.com/leastpriv/pare/usage/record"
 )
 
@@ -115,8 +116,8 @@ func (rs *readState) read(rd io.Reader) error {
 		defer zr.Close()
 		src = gzipReader{zr}
 	}
-	s := newScanner(src, rs.reader.max, nil)
-	c, err := s.peek()
+	s := jsonscan.New(src, rs.reader.max, nil)
+	c, err := s.Peek()
 	if err == io.EOF {
 		return errors.New("empty input")
 	}
@@ -136,15 +137,15 @@ func (rs *readState) read(rd io.Reader) error {
 }
 
 // end checks that nothing but whitespace follows the top-level value.
-func (rs *readState) end(s *scanner) error {
-	err := s.skipSpace()
+func (rs *readState) end(s *jsonscan.Scanner) error {
+	err := s.SkipSpace()
 	if err == io.EOF {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	return &syntaxError{s.offset(), "data after the top-level value"}
+	return &jsonscan.SyntaxError{Offset: s.Offset(), Msg: "data after the top-level value"}
 }
 
 // recordKeys are top-level keys of an Activity Log record, in any shape.
@@ -159,41 +160,40 @@ var recordKeys = map[string]bool{
 // it has a records or value array, else the first record of JSON Lines or
 // concatenated records. What follows the first object is read as more of
 // the same, one a line when the first object was written on one line.
-func (rs *readState) readObject(s *scanner) error {
-	s.mark = s.r
-	markStart := s.offset()
+func (rs *readState) readObject(s *jsonscan.Scanner) error {
+	s.Mark()
 	// A compact object ({"records":...) is taken for the first line of
 	// JSON Lines; a pretty-printed one ({ and a newline) is not.
-	compact := s.r+1 < s.w && s.buf[s.r+1] == '"'
-	firstTooBig := false
-	s.r++ // '{'
+	buf := s.Unread()
+	compact := len(buf) > 1 && buf[1] == '"'
+	s.Advance(1) // '{'
 	found, recordLike := false, false
 	for n := 0; ; n++ {
-		c, err := s.peek()
-		if err != nil {
-			return readErr(err)
-		}
-		if c == '}' {
-			s.r++
-			break
-		}
-		if n > 0 {
-			if err := s.expect(','); err != nil {
-				return err
-			}
-		}
-		k, err := s.key()
+		c, err := s.PeekInside()
 		if err != nil {
 			return err
 		}
-		c, err = s.peek()
+		if c == '}' {
+			s.Advance(1)
+			break
+		}
+		if n > 0 {
+			if err := s.Expect(','); err != nil {
+				return err
+			}
+		}
+		k, err := s.Key()
 		if err != nil {
-			return readErr(err)
+			return err
+		}
+		c, err = s.PeekInside()
+		if err != nil {
+			return err
 		}
 		switch {
 		case (k == "records" || k == "value") && c == '[':
 			found = true
-			s.mark = -1
+			s.Unmark()
 			if err := rs.readArray(s); err != nil {
 				return err
 			}
@@ -201,16 +201,9 @@ func (rs *readState) readObject(s *scanner) error {
 			if recordKeys[k] {
 				recordLike = true
 			}
-			if _, _, err := s.value(); err != nil {
+			if _, _, err := s.Value(); err != nil {
 				return err
 			}
-		}
-		if s.mark >= 0 && s.offset()-markStart > rs.reader.max {
-			s.mark = -1
-			firstTooBig = true
-		}
-		if s.markLost {
-			firstTooBig = true
 		}
 	}
 	if found {
@@ -222,14 +215,10 @@ func (rs *readState) readObject(s *scanner) error {
 	if !recordLike {
 		return fmt.Errorf("%w: no records or value array and no record fields", ErrNotActivityLog)
 	}
-	var first []byte
-	if !firstTooBig {
-		first = s.buf[s.mark:s.r]
-	}
-	size := s.offset() - markStart
+	first, size := s.Marked()
 	oneLine := first != nil && bytes.IndexByte(first, '\n') < 0
 	err := rs.record(first, size)
-	s.mark = -1
+	s.Unmark()
 	if err != nil {
 		return err
 	}
@@ -240,26 +229,26 @@ func (rs *readState) readObject(s *scanner) error {
 }
 
 // readArray reads a JSON array of records.
-func (rs *readState) readArray(s *scanner) error {
-	if err := s.expect('['); err != nil {
+func (rs *readState) readArray(s *jsonscan.Scanner) error {
+	if err := s.Expect('['); err != nil {
 		return err
 	}
 	for i := 0; ; i++ {
-		c, err := s.peek()
+		c, err := s.PeekInside()
 		if err != nil {
-			return readErr(err)
+			return err
 		}
 		if c == ']' {
-			s.r++
+			s.Advance(1)
 			return nil
 		}
 		if i > 0 {
 			if c != ',' {
-				return &syntaxError{s.offset(), fmt.Sprintf("expected ',' or ']' after record %d, found %q", rs.next-1, c)}
+				return &jsonscan.SyntaxError{Offset: s.Offset(), Msg: fmt.Sprintf("expected ',' or ']' after record %d, found %q", rs.next-1, c)}
 			}
-			s.r++
+			s.Advance(1)
 		}
-		raw, size, err := s.value()
+		raw, size, err := s.Value()
 		if err != nil {
 			return err
 		}
@@ -271,9 +260,9 @@ func (rs *readState) readArray(s *scanner) error {
 
 // readLines reads JSON Lines after the first object: one record or wrapper
 // a line, so that a bad line costs only itself.
-func (rs *readState) readLines(s *scanner) error {
+func (rs *readState) readLines(s *jsonscan.Scanner) error {
 	// The rest of the first object's line must be blank.
-	rest, _, err := s.line()
+	rest, _, err := s.Line()
 	if err == io.EOF {
 		return nil
 	}
@@ -281,10 +270,10 @@ func (rs *readState) readLines(s *scanner) error {
 		return err
 	}
 	if len(bytes.TrimSpace(rest)) > 0 {
-		return &syntaxError{s.offset() - int64(len(rest)) - 1, "data after the first object on its line"}
+		return &jsonscan.SyntaxError{Offset: s.Offset() - int64(len(rest)) - 1, Msg: "data after the first object on its line"}
 	}
 	for {
-		raw, size, err := s.line()
+		raw, size, err := s.Line()
 		if err == io.EOF {
 			return nil
 		}
@@ -305,14 +294,14 @@ func (rs *readState) readLines(s *scanner) error {
 
 // readValues reads records or wrappers concatenated with any whitespace
 // between them.
-func (rs *readState) readValues(s *scanner) error {
+func (rs *readState) readValues(s *jsonscan.Scanner) error {
 	for {
-		if err := s.skipSpace(); err == io.EOF {
+		if err := s.SkipSpace(); err == io.EOF {
 			return nil
 		} else if err != nil {
 			return err
 		}
-		raw, size, err := s.value()
+		raw, size, err := s.Value()
 		if err != nil {
 			return err
 		}

@@ -225,3 +225,25 @@ func TestStrayBracketEndsTheRead(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordLimitBoundary: the first record of JSON Lines, found inside the
+// top-level object, has the same limit as the records after it: exactly
+// MaxRecordBytes is read, one byte more is a Problem.
+func TestRecordLimitBoundary(t *testing.T) {
+	rec := mk(t, map[string]any{"eventID": "a"})
+	for _, c := range []struct {
+		max      int64
+		events   int
+		problems []int
+	}{{int64(len(rec)), 2, nil}, {int64(len(rec)) - 1, 0, []int{0, 1}}} {
+		_, st, err := read(t, NewReader(fakeCatalog{}, Options{MaxRecordBytes: c.max}), "x", jsonLines(rec, rec))
+		var idx []int
+		for _, p := range st.Problems {
+			idx = append(idx, p.Index)
+		}
+		if err != nil || st.Events != c.events || !reflect.DeepEqual(idx, c.problems) {
+			t.Errorf("max %d for records of %d bytes: %d events, problems %v, %v; want %d events, problems %v",
+				c.max, len(rec), st.Events, idx, err, c.events, c.problems)
+		}
+	}
+}

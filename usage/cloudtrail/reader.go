@@ -13,6 +13,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/leastpriv/pare/synth/catalog"
+	"github.com/leastpriv/pare/usage/jsonscan"
 	"github.com/leastpriv/pare/usage/record"
 )
 
@@ -143,13 +144,13 @@ func (rs *readState) read(rd io.Reader) error {
 		defer ws.zr.Close()
 		src = gzipReader{ws.zr}
 	}
-	s := newScanner(src, rs.reader.max, ws.buf)
+	s := jsonscan.New(src, rs.reader.max, ws.buf)
 	defer func() {
-		if len(s.buf) <= maxKeptBuffer {
-			ws.buf = s.buf
+		if buf := s.Buffer(); len(buf) <= maxKeptBuffer {
+			ws.buf = buf
 		}
 	}()
-	c, err := s.peek()
+	c, err := s.Peek()
 	if err == io.EOF {
 		return errors.New("empty input")
 	}
@@ -171,15 +172,15 @@ func (rs *readState) read(rd io.Reader) error {
 }
 
 // end checks that nothing but whitespace follows the top-level value.
-func (rs *readState) end(s *scanner) error {
-	err := s.skipSpace()
+func (rs *readState) end(s *jsonscan.Scanner) error {
+	err := s.SkipSpace()
 	if err == io.EOF {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	return &syntaxError{s.offset(), "data after the top-level value"}
+	return &jsonscan.SyntaxError{Offset: s.Offset(), Msg: "data after the top-level value"}
 }
 
 // recordKeys are top-level keys only a CloudTrail record has.
@@ -191,44 +192,42 @@ var recordKeys = map[string]bool{
 // readObject reads a top-level object: an S3 delivery file or lookup-events
 // output when it has a Records or Events array, else the first record of a
 // JSON Lines file.
-func (rs *readState) readObject(s *scanner) error {
-	s.mark = s.r
-	markStart := s.offset()
-	firstTooBig := false
-	s.r++ // '{'
+func (rs *readState) readObject(s *jsonscan.Scanner) error {
+	s.Mark()
+	s.Advance(1) // '{'
 	found, recordLike := false, false
 	for n := 0; ; n++ {
-		c, err := s.peek()
-		if err != nil {
-			return readErr(err)
-		}
-		if c == '}' {
-			s.r++
-			break
-		}
-		if n > 0 {
-			if err := s.expect(','); err != nil {
-				return err
-			}
-		}
-		k, err := s.key()
+		c, err := s.PeekInside()
 		if err != nil {
 			return err
 		}
-		c, err = s.peek()
+		if c == '}' {
+			s.Advance(1)
+			break
+		}
+		if n > 0 {
+			if err := s.Expect(','); err != nil {
+				return err
+			}
+		}
+		k, err := s.Key()
 		if err != nil {
-			return readErr(err)
+			return err
+		}
+		c, err = s.PeekInside()
+		if err != nil {
+			return err
 		}
 		switch {
 		case k == "Records" && c == '[':
 			found = true
-			s.mark = -1
+			s.Unmark()
 			if err := rs.readArray(s, rs.record, true); err != nil {
 				return err
 			}
 		case k == "Events" && c == '[':
 			found = true
-			s.mark = -1
+			s.Unmark()
 			if err := rs.readArray(s, rs.lookupRecord, false); err != nil {
 				return err
 			}
@@ -236,16 +235,9 @@ func (rs *readState) readObject(s *scanner) error {
 			if recordKeys[k] {
 				recordLike = true
 			}
-			if _, _, err := s.value(); err != nil {
+			if _, _, err := s.Value(); err != nil {
 				return err
 			}
-		}
-		if s.mark >= 0 && s.offset()-markStart > rs.reader.max {
-			s.mark = -1
-			firstTooBig = true
-		}
-		if s.markLost {
-			firstTooBig = true
 		}
 	}
 	if found {
@@ -256,14 +248,10 @@ func (rs *readState) readObject(s *scanner) error {
 	}
 	// JSON Lines, or records simply concatenated: the object just read is the
 	// first record.
-	var first []byte
-	if !firstTooBig {
-		first = s.buf[s.mark:s.r]
-	}
-	size := s.offset() - markStart
+	first, size := s.Marked()
 	oneLine := first != nil && bytes.IndexByte(first, '\n') < 0
 	err := rs.record(0, first, size)
-	s.mark = -1
+	s.Unmark()
 	if err != nil {
 		return err
 	}
@@ -277,37 +265,38 @@ func (rs *readState) readObject(s *scanner) error {
 // For an array of records (records is true), a record that is all in the
 // scanner's buffer is found and decoded in one pass when decodeObject takes
 // it; fn gets the others.
-func (rs *readState) readArray(s *scanner, fn func(i int, raw []byte, size int64) error, records bool) error {
-	if err := s.expect('['); err != nil {
+func (rs *readState) readArray(s *jsonscan.Scanner, fn func(i int, raw []byte, size int64) error, records bool) error {
+	if err := s.Expect('['); err != nil {
 		return err
 	}
 	for i := 0; ; i++ {
-		c, err := s.peek()
+		c, err := s.PeekInside()
 		if err != nil {
-			return readErr(err)
+			return err
 		}
 		if c == ']' {
-			s.r++
+			s.Advance(1)
 			return nil
 		}
 		if i > 0 {
 			if c != ',' {
-				return &syntaxError{s.offset(), fmt.Sprintf("expected ',' or ']' after record %d, found %q", i-1, c)}
+				return &jsonscan.SyntaxError{Offset: s.Offset(), Msg: fmt.Sprintf("expected ',' or ']' after record %d, found %q", i-1, c)}
 			}
-			s.r++
+			s.Advance(1)
 		}
-		if records && s.skipSpace() == nil && s.buf[s.r] == '{' {
-			n, ok := decodeObject(s.buf[s.r:s.w], &rs.norm.rec)
-			if ok && int64(n) <= s.max {
-				raw := s.buf[s.r : s.r+n]
-				s.r += n
-				if err := rs.decodedRecord(i, raw); err != nil {
-					return err
+		if records && s.SkipSpace() == nil {
+			if buf := s.Unread(); buf[0] == '{' {
+				n, ok := decodeObject(buf, &rs.norm.rec)
+				if ok && int64(n) <= rs.reader.max {
+					s.Advance(n)
+					if err := rs.decodedRecord(i, buf[:n]); err != nil {
+						return err
+					}
+					continue
 				}
-				continue
 			}
 		}
-		raw, size, err := s.value()
+		raw, size, err := s.Value()
 		if err != nil {
 			return err
 		}
@@ -319,9 +308,9 @@ func (rs *readState) readArray(s *scanner, fn func(i int, raw []byte, size int64
 
 // readLines reads JSON Lines after the first record: one record a line, so
 // that a bad line costs only itself.
-func (rs *readState) readLines(s *scanner) error {
+func (rs *readState) readLines(s *jsonscan.Scanner) error {
 	// The rest of the first record's line must be blank.
-	rest, _, err := s.line()
+	rest, _, err := s.Line()
 	if err == io.EOF {
 		return nil
 	}
@@ -329,10 +318,10 @@ func (rs *readState) readLines(s *scanner) error {
 		return err
 	}
 	if len(bytes.TrimSpace(rest)) > 0 {
-		return &syntaxError{s.offset() - int64(len(rest)) - 1, "data after the first record on its line"}
+		return &jsonscan.SyntaxError{Offset: s.Offset() - int64(len(rest)) - 1, Msg: "data after the first record on its line"}
 	}
 	for i := 1; ; {
-		raw, size, err := s.line()
+		raw, size, err := s.Line()
 		if err == io.EOF {
 			return nil
 		}
@@ -353,14 +342,14 @@ func (rs *readState) readLines(s *scanner) error {
 }
 
 // readValues reads records concatenated with any whitespace between them.
-func (rs *readState) readValues(s *scanner) error {
+func (rs *readState) readValues(s *jsonscan.Scanner) error {
 	for i := 1; ; i++ {
-		if err := s.skipSpace(); err == io.EOF {
+		if err := s.SkipSpace(); err == io.EOF {
 			return nil
 		} else if err != nil {
 			return err
 		}
-		raw, size, err := s.value()
+		raw, size, err := s.Value()
 		if err != nil {
 			return err
 		}
