@@ -240,7 +240,6 @@ func grantedResources(action string, u *actionUse, maxResources int) ([]string, 
 	return resources, gens
 }
 
-
 // typeKey groups ARNs by resource type: partition, service and the resource
 // part up to its first '/' or ':' (an S3 object's bucket, "role" for IAM
 // roles). Resource parts without a separator (S3 buckets, SNS topics) share
