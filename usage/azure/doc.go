@@ -52,9 +52,9 @@
 //   - Outcome is denied for AuthorizationFailed, LinkedAuthorizationFailed,
 //     Forbidden and 403, error for other failures (and cancellations),
 //     allowed for successes.
-//   - The Activity Log records writes, deletes and actions, never reads: an
-//     allowed or failed operation also gives an Event for its resource
-//     type's read operation, marked Inferred.
+//   - The Activity Log records writes, deletes and actions, never reads. The
+//     reads they imply are not stored: synth/azure.InferReads adds them,
+//     marked inferred, when roles are synthesized.
 //
 // It must never import DuckDB or an Azure SDK: fetching content is the job
 // of another package and storing it the job of usage. Every string in a

@@ -238,7 +238,9 @@ func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func
 	return n.events(emit)
 }
 
-// events emits the Events of n.ev: the operation, and the read it implies.
+// events emits the Event of n.ev. The reads an operation implies are not
+// stored: synthesis infers them (synth/azure.InferReads), so the store holds
+// only what the log recorded.
 func (n *normalizer) events(emit func(*record.Event) error) error {
 	base := &n.ev
 	info, ok := n.cat.Operation(base.Operation)
@@ -247,22 +249,6 @@ func (n *normalizer) events(emit func(*record.Event) error) error {
 		return emit(base)
 	}
 	base.Action = info.Name
-	if err := emit(base); err != nil {
-		return err
-	}
-	if base.Outcome == record.Denied {
-		return nil
-	}
-	rt := n.cat.ResourceType(info.Name)
-	if rt == "" {
-		return nil
-	}
-	read, ok := n.cat.ReadOperation(rt)
-	if !ok || read == "" || strings.EqualFold(read, info.Name) {
-		return nil
-	}
-	base.Action = read
-	base.Inferred = true
 	return emit(base)
 }
 

@@ -29,11 +29,6 @@ type Catalog interface {
 	// Operation looks an operation up case-insensitively and returns it in
 	// its canonical casing.
 	Operation(name string) (catalog.AzureOperation, bool)
-	// ReadOperation returns the read operation of a resource type, such as
-	// Microsoft.Storage/storageAccounts/read.
-	ReadOperation(resourceType string) (string, bool)
-	// ResourceType returns the resource type an operation acts on, or "".
-	ResourceType(operation string) string
 }
 
 // Options tune a Reader.
