@@ -71,8 +71,16 @@ func newPolicyWriter(provider string, out *stagedOutput, o generateOptions, wind
 			})
 		}, nil
 	case "azure":
+		cat, err := catalog.LoadAzure()
+		if err != nil {
+			return nil, fmt.Errorf("loading the Azure catalog: %w", err)
+		}
+		readOf := func(op string) (string, bool) { return cat.ReadOperation(cat.ResourceType(op)) }
 		opts := azure.Options{Scope: o.azureScope, Window: window}
 		return func(m *manifest, accesses []synth.Access) error {
+			// The Activity Log never records reads: add the /read of every
+			// resource type written, marked inferred.
+			accesses = azure.InferReads(accesses, readOf)
 			usedBy := byPrincipal(accesses)
 			roles := azure.Synthesize(accesses, opts)
 			return eachInParallel(len(roles), func(i int) string { return roles[i].Principal }, m, func(i int, entry *manifestPrincipal) error {

@@ -1,6 +1,5 @@
 // Package azure decodes Azure Activity Log content and normalizes its
-// records into record.Events: one row per operation a principal made, plus
-// the reads it implies.
+// records into record.Events: one row per operation a principal made.
 //
 // It reads the shapes Activity Log content comes in, plain or gzipped,
 // detected from the content and never from a file name: the
@@ -19,7 +18,7 @@
 //     "Action" categories count as Administrative, and so does a record
 //     without a category that has an authorization block, as older REST
 //     records do). Other categories are counted in Stats.Skipped by name.
-//   - One logical operation gives one Event (plus its inferred read): the
+//   - One logical operation gives one Event: the
 //     Started / Accepted / BeginRequest halves are held back and dropped
 //     when the outcome of the same operation is in the same input. A half
 //     whose outcome is not in the input is emitted, as allowed (Azure
