@@ -459,7 +459,7 @@ func (w *worker) load(ctx context.Context, in record.Input) (inputResult, error)
 		return w.app.AppendRow(
 			e.Provider, e.EventID, e.Time.UTC(), e.Principal, e.PrincipalKind, e.Session,
 			e.Action, e.Resource, e.Scope, e.Region, string(e.Outcome), e.ErrorCode, e.Via,
-			e.Inferred, e.Service, e.Operation, e.Unmapped, id, int32(e.Index),
+			e.Inferred, e.Service, e.Operation, e.Unmapped, id, int32(e.Index), max(e.Weight, 1),
 		)
 	}
 	stats, readErr := w.read(ctx, in.Name, hr, emit)

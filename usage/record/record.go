@@ -38,6 +38,10 @@ type Event struct {
 	Operation     string // raw operation, e.g. CloudTrail eventName
 	Unmapped      string // why Action is empty; "" when mapped
 	Index         int    // record index within its input, from 0
+	// Weight is how many occurrences this row stands for: a rollup's count
+	// when the source aggregated them (Log Analytics), 0 or 1 for one
+	// request. Queries sum weights over distinct EventIDs.
+	Weight int64
 }
 
 // Input is one unit a loader reads and the store records in its sources

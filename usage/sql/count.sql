@@ -1,4 +1,5 @@
--- How many event rows a usage query covers, to size its partitions.
+-- How many event rows a usage query covers, to size its partitions: rows,
+-- not weights, are what a partition holds.
 -- Parameters: provider, from, to. Principal filters are appended by the caller.
 SELECT count(*)
 FROM events

@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS events (
     operation      VARCHAR NOT NULL,
     unmapped       VARCHAR NOT NULL,
     source_id      BIGINT NOT NULL,
-    record_index   INTEGER NOT NULL
+    record_index   INTEGER NOT NULL,
+    weight         BIGINT NOT NULL    -- occurrences this row stands for: 1, or a rollup's count
 );
 
 -- What is granted today (filled by later readers).
