@@ -25,10 +25,12 @@ import (
 //  5. principal is the caller's object id: the token's oid claim, else the
 //     role assignment evidence's principalId unless that names a group
 //     (then the caller is unknown; Query counts and skips such rows).
-//  6. kind: managedIdentity (the token has xms_mirid), servicePrincipal
-//     (idtyp app, or an app token: appid and oid without user claims), user
-//     (idtyp user, upn, puid or a delegated scope), else the evidence's
-//     principalType, else "".
+//  6. kind, named as the Activity Log file reader (usage/azure) names it:
+//     managed-identity (the token has xms_mirid), service-principal (idtyp
+//     app, or an app token: appid and oid without user claims), user (idtyp
+//     user, upn, puid or a delegated scope), else the evidence's
+//     principalType (User and ServicePrincipal as above, others
+//     lower-cased), else "unknown".
 //  7. outcome: denied when authorization failed (AuthorizationFailed or
 //     LinkedAuthorizationFailed in the status message, or HTTP 403 /
 //     Forbidden unless Azure Policy refused it: a policy refusal still used
@@ -51,7 +53,7 @@ const kqlTemplate = `AzureActivity
 | extend oid_ = coalesce(tostring(claims_["http://schemas.microsoft.com/identity/claims/objectidentifier"]), tostring(claims_["oid"])), evid_ = tostring(auth_.evidence.principalId), etype_ = tostring(auth_.evidence.principalType), upn_ = tostring(claims_["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn"]), appid_ = tostring(claims_["appid"]), idtyp_ = tostring(claims_["idtyp"])
 | extend delegated_ = isnotempty(upn_) or isnotempty(tostring(claims_["puid"])) or isnotempty(tostring(claims_["http://schemas.microsoft.com/identity/claims/scope"])) or isnotempty(tostring(claims_["scp"]))
 | extend principal = iff(isnotempty(oid_), oid_, iff(etype_ in~ ("Group", "ForeignGroup"), "", evid_))
-| extend kind = case(isnotempty(tostring(claims_["xms_mirid"])), "managedIdentity", idtyp_ =~ "app", "servicePrincipal", idtyp_ =~ "user", "user", delegated_, "user", isnotempty(appid_) and isnotempty(oid_), "servicePrincipal", etype_ =~ "User", "user", etype_ =~ "ServicePrincipal", "servicePrincipal", "")
+| extend kind = case(isnotempty(tostring(claims_["xms_mirid"])), "managed-identity", idtyp_ =~ "app", "service-principal", idtyp_ =~ "user", "user", delegated_, "user", isnotempty(appid_) and isnotempty(oid_), "service-principal", etype_ =~ "User", "user", etype_ =~ "ServicePrincipal", "service-principal", isnotempty(etype_), tolower(etype_), "unknown")
 | extend caller = case(isnotempty(upn_), upn_, kind == "user", Caller, isnotempty(appid_), appid_, Caller)
 | extend smsg_ = tostring(props_.statusMessage), scode_ = tostring(props_.statusCode)
 | extend outcome = case(smsg_ contains "AuthorizationFailed", "denied", (ActivitySubstatusValue has "Forbidden" or ActivitySubstatusValue has "403" or scode_ =~ "Forbidden" or scode_ == "403") and not(smsg_ contains "RequestDisallowedByPolicy"), "denied", ActivityStatusValue in~ ("Succeeded", "Accepted"), "allowed", "error")

@@ -23,26 +23,35 @@ import (
 type Rollup struct {
 	// Principal is the caller's object id as a lower-case GUID: the token's
 	// oid claim, else the role assignment evidence's principalId.
-	Principal string
-	// PrincipalKind is "user", "servicePrincipal", "managedIdentity" or ""
-	// when the record does not say.
-	PrincipalKind string
+	Principal string `json:"principal"`
+	// PrincipalKind is "user", "service-principal", "managed-identity", the
+	// evidence's principalType lower-cased, or "unknown": the names the
+	// Activity Log file reader (usage/azure) gives.
+	PrincipalKind string `json:"kind"`
 	// Caller is for display: the UPN of a user, the app id of an
 	// application, else the record's Caller.
-	Caller string
-	// Operation is OperationNameValue as recorded, often upper-cased; the
-	// store canonicalises its casing against the operations catalog.
-	Operation string
+	Caller string `json:"caller"`
+	// Operation is OperationNameValue as recorded, often upper-cased; Events
+	// canonicalises its casing against the operations catalog.
+	Operation string `json:"operation"`
 	// Scope is the resource id as recorded (_ResourceId, else ResourceId).
-	Scope string
+	Scope string `json:"scope"`
 	// Outcome is "allowed", "denied" (authorization failed) or "error"
 	// (failed for another reason: the permission was still used).
-	Outcome string
+	Outcome string `json:"outcome"`
 	// Count is the number of logical operations (one per correlation id,
 	// operation and resource). An asynchronous operation whose Accepted
 	// and final events fall in different slices counts once in each.
-	Count       int64
-	First, Last time.Time // UTC
+	Count int64     `json:"count"`
+	First time.Time `json:"first"` // UTC
+	Last  time.Time `json:"last"`  // UTC
+}
+
+// Slice is the rollups of one time slice of a window, [From, To).
+type Slice struct {
+	From, To time.Time
+	// Rollups are merged over the slice's splits and sorted like Query's.
+	Rollups []Rollup
 }
 
 // Options say which workspace and window Query reads.
@@ -142,6 +151,27 @@ func Query(ctx context.Context, client LogsAPI, opts Options) ([]Rollup, Report,
 }
 
 func query(ctx context.Context, client LogsAPI, opts Options, pace pacing) ([]Rollup, Report, error) {
+	all, rep, err := querySlices(ctx, client, opts, pace)
+	if err != nil {
+		return nil, rep, err
+	}
+	merged := make(map[rollupKey]*Rollup)
+	for _, s := range all {
+		for _, r := range s.Rollups {
+			merge(merged, r)
+		}
+	}
+	return sorted(merged), rep, nil
+}
+
+// QuerySlices is Query without merging the slices: it returns the rollups
+// of each slice of the window, in time order, so that each can be stored
+// as one input (see Input).
+func QuerySlices(ctx context.Context, client LogsAPI, opts Options) ([]Slice, Report, error) {
+	return querySlices(ctx, client, opts, defaultPacing())
+}
+
+func querySlices(ctx context.Context, client LogsAPI, opts Options, pace pacing) ([]Slice, Report, error) {
 	var rep Report
 	if !isGUID(opts.Workspace) {
 		return nil, rep, fmt.Errorf("log analytics: workspace id %q is not a GUID", opts.Workspace)
@@ -165,27 +195,52 @@ func query(ctx context.Context, client LogsAPI, opts Options, pace pacing) ([]Ro
 	if opts.MaxRowsPerSlice == 0 {
 		opts.MaxRowsPerSlice = DefaultMaxRowsPerSlice
 	}
-	q := &querier{client: client, ws: opts.Workspace, maxRows: opts.MaxRowsPerSlice, pace: pace, rep: &rep, merged: make(map[rollupKey]*Rollup)}
+	q := &querier{client: client, ws: opts.Workspace, maxRows: opts.MaxRowsPerSlice, pace: pace, rep: &rep}
+	var out []Slice
 	for start := from; start.Before(to); {
 		end := start.Truncate(opts.Slice).Add(opts.Slice)
 		if end.After(to) {
 			end = to
 		}
+		q.merged = make(map[rollupKey]*Rollup)
 		if err := q.slice(ctx, start, end); err != nil {
 			return nil, rep, err
 		}
+		out = append(out, Slice{From: start, To: end, Rollups: sorted(q.merged)})
 		start = end
 	}
-	out := make([]Rollup, 0, len(q.merged))
-	for _, r := range q.merged {
-		out = append(out, *r)
-	}
-	slices.SortFunc(out, compareRollups)
 	return out, rep, nil
 }
 
 type rollupKey struct {
 	principal, kind, caller, operation, scope, outcome string
+}
+
+// merge adds r to the rollup of the same key in m.
+func merge(m map[rollupKey]*Rollup, r Rollup) {
+	k := rollupKey{r.Principal, r.PrincipalKind, r.Caller, r.Operation, r.Scope, r.Outcome}
+	old, ok := m[k]
+	if !ok {
+		m[k] = &r
+		return
+	}
+	old.Count += r.Count
+	if r.First.Before(old.First) {
+		old.First = r.First
+	}
+	if r.Last.After(old.Last) {
+		old.Last = r.Last
+	}
+}
+
+// sorted returns the rollups of m sorted by compareRollups.
+func sorted(m map[rollupKey]*Rollup) []Rollup {
+	out := make([]Rollup, 0, len(m))
+	for _, r := range m {
+		out = append(out, *r)
+	}
+	slices.SortFunc(out, compareRollups)
+	return out
 }
 
 func compareRollups(a, b Rollup) int {
@@ -206,7 +261,7 @@ type querier struct {
 	maxRows int
 	pace    pacing
 	rep     *Report
-	merged  map[rollupKey]*Rollup
+	merged  map[rollupKey]*Rollup // the current slice's rollups
 }
 
 // errSplit says a slice's result is incomplete or may be, and the slice
@@ -244,20 +299,7 @@ func (q *querier) slice(ctx context.Context, from, to time.Time) error {
 			q.rep.skip("no principal", r.Count)
 			continue
 		}
-		k := rollupKey{r.Principal, r.PrincipalKind, r.Caller, r.Operation, r.Scope, r.Outcome}
-		m, ok := q.merged[k]
-		if !ok {
-			r := r
-			q.merged[k] = &r
-			continue
-		}
-		m.Count += r.Count
-		if r.First.Before(m.First) {
-			m.First = r.First
-		}
-		if r.Last.After(m.Last) {
-			m.Last = r.Last
-		}
+		merge(q.merged, r)
 	}
 	return nil
 }

@@ -26,9 +26,9 @@ func TestQueryDecodesRows(t *testing.T) {
 			row(userOID, "user", "rob@contoso.com", opDiag, scopeSA, "allowed", 3, "2025-04-01T10:16:32.9873441Z", "2025-04-01T18:00:00Z"),
 			// The same principal as recorded by role assignment evidence:
 			// 32 digits, no dashes, upper case. It merges with the next row.
-			row("ABCDEF038C6444C18F1C31311FABCDEF", "servicePrincipal", "app-1", opKeys, scopeSA, "denied", 1, "2025-04-01T05:00:00Z", "2025-04-01T05:00:00Z"),
-			row(spOID, "servicePrincipal", "app-1", opKeys, scopeSA, "denied", 2, "2025-04-01T06:00:00Z", "2025-04-01T07:00:00Z"),
-			row(spOID, "servicePrincipal", "app-1", opKeys, scopeSA, "error", 1, "2025-04-01T08:00:00Z", "2025-04-01T08:00:00Z"),
+			row("ABCDEF038C6444C18F1C31311FABCDEF", "service-principal", "app-1", opKeys, scopeSA, "denied", 1, "2025-04-01T05:00:00Z", "2025-04-01T05:00:00Z"),
+			row(spOID, "service-principal", "app-1", opKeys, scopeSA, "denied", 2, "2025-04-01T06:00:00Z", "2025-04-01T07:00:00Z"),
+			row(spOID, "service-principal", "app-1", opKeys, scopeSA, "error", 1, "2025-04-01T08:00:00Z", "2025-04-01T08:00:00Z"),
 			// No principal (a group in the evidence, no claims): skipped, counted.
 			row("", "", "", opDiag, scopeSA, "allowed", 4, "2025-04-01T01:00:00Z", "2025-04-01T02:00:00Z"),
 		}}
@@ -38,8 +38,8 @@ func TestQueryDecodesRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Rollup{
-		{Principal: spOID, PrincipalKind: "servicePrincipal", Caller: "app-1", Operation: opKeys, Scope: scopeSA, Outcome: "denied", Count: 3, First: ts("2025-04-01T05:00:00Z"), Last: ts("2025-04-01T07:00:00Z")},
-		{Principal: spOID, PrincipalKind: "servicePrincipal", Caller: "app-1", Operation: opKeys, Scope: scopeSA, Outcome: "error", Count: 1, First: ts("2025-04-01T08:00:00Z"), Last: ts("2025-04-01T08:00:00Z")},
+		{Principal: spOID, PrincipalKind: "service-principal", Caller: "app-1", Operation: opKeys, Scope: scopeSA, Outcome: "denied", Count: 3, First: ts("2025-04-01T05:00:00Z"), Last: ts("2025-04-01T07:00:00Z")},
+		{Principal: spOID, PrincipalKind: "service-principal", Caller: "app-1", Operation: opKeys, Scope: scopeSA, Outcome: "error", Count: 1, First: ts("2025-04-01T08:00:00Z"), Last: ts("2025-04-01T08:00:00Z")},
 		{Principal: userOID, PrincipalKind: "user", Caller: "rob@contoso.com", Operation: opDiag, Scope: scopeSA, Outcome: "allowed", Count: 3, First: ts("2025-04-01T10:16:32.9873441Z"), Last: ts("2025-04-01T18:00:00Z")},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -125,7 +125,7 @@ func TestQuerySplitsNearRowLimit(t *testing.T) {
 	f := &fakeLogs{t: t, answer: func(c call) reply {
 		r := []azlogs.Row{row(userOID, "user", "u", opDiag, scopeSA, "allowed", 1, "2025-04-01T00:00:00Z", "2025-04-01T00:00:00Z")}
 		if c.to.Sub(c.from) > 12*time.Hour {
-			r = append(r, row(spOID, "servicePrincipal", "a", opKeys, scopeSA, "allowed", 1, "2025-04-01T00:00:00Z", "2025-04-01T00:00:00Z"))
+			r = append(r, row(spOID, "service-principal", "a", opKeys, scopeSA, "allowed", 1, "2025-04-01T00:00:00Z", "2025-04-01T00:00:00Z"))
 		}
 		return reply{rows: r}
 	}}
