@@ -12,16 +12,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/leastpriv/pare/synth"
+	"github.com/leastpriv/pare/usage/azure/loganalytics"
 	"github.com/leastpriv/pare/usage/cloudtrail/fetch"
 	"github.com/leastpriv/pare/usage/record"
 )
 
-// resolveInputs turns the command line's INPUTs into what the store loads.
-// Problems with one INPUT (missing, empty directory, unreadable entries) are
-// returned as problems so the others still load; an error means pare cannot
-// go on at all (for example, no credentials for s3://).
-func resolveInputs(ctx context.Context, env *environment, args []string, window synth.Window, now time.Time) ([]record.Input, []record.Problem, error) {
+// resolveInputs turns the command line's INPUTs into what the store loads
+// for provider. Problems with one INPUT (missing, empty directory,
+// unreadable entries) are returned as problems so the others still load; an
+// error means pare cannot go on at all (for example, no credentials for
+// s3://).
+func resolveInputs(ctx context.Context, env *environment, provider string, args []string, wf windowFlags, now time.Time) ([]record.Input, []record.Problem, error) {
+	window := wf.listingWindow()
 	var inputs []record.Input
 	var problems []record.Problem
 	note := func(arg string, rep fetch.Report) {
@@ -74,6 +76,14 @@ func resolveInputs(ctx context.Context, env *environment, args []string, window 
 			note(arg, rep)
 			if err != nil {
 				return nil, nil, fmt.Errorf("%s: %w", arg, err)
+			}
+			for _, in := range found {
+				add(in)
+			}
+		case loganalytics.IsURL(arg):
+			found, err := logAnalyticsInputs(ctx, env, provider, arg, wf, now)
+			if err != nil {
+				return nil, nil, err
 			}
 			for _, in := range found {
 				add(in)

@@ -43,7 +43,7 @@ type loaded struct {
 // stderr with its file and record. It fails only when pare cannot go on.
 func loadInputs(ctx context.Context, env *environment, s *usage.Store, src *source, args []string, wf windowFlags, strict bool) (loaded, error) {
 	var l loaded
-	inputs, problems, err := resolveInputs(ctx, env, args, wf.listingWindow(), time.Now().UTC())
+	inputs, problems, err := resolveInputs(ctx, env, src.provider, args, wf, time.Now().UTC())
 	if err != nil {
 		return l, err
 	}

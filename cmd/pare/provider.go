@@ -13,6 +13,7 @@ import (
 	"github.com/leastpriv/pare/synth/azure"
 	"github.com/leastpriv/pare/synth/catalog"
 	azurelog "github.com/leastpriv/pare/usage/azure"
+	"github.com/leastpriv/pare/usage/azure/loganalytics"
 	"github.com/leastpriv/pare/usage/cloudtrail"
 	"github.com/leastpriv/pare/usage/record"
 )
@@ -41,7 +42,8 @@ func newSource(provider string) (*source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("loading the Azure catalog: %w", err)
 		}
-		return &source{provider: "azure", logs: "Azure Activity Log exports", read: azurelog.NewReader(cat, azurelog.Options{}).Read}, nil
+		files := azurelog.NewReader(cat, azurelog.Options{}).Read
+		return &source{provider: "azure", logs: "Azure Activity Log exports", read: withLogAnalytics(files, loganalytics.NewReader(cat).Read)}, nil
 	}
 	return nil, usageErrorf("providers are "+strings.Join(providers, ", "), "unknown provider %q", provider)
 }

@@ -7,11 +7,19 @@ import (
 	"runtime/debug"
 
 	"github.com/urfave/cli/v3"
+
+	"github.com/leastpriv/pare/usage/azure/loganalytics"
 )
 
 // run is pare: args without the program name, and the three streams. It never
 // exits the process and never lets a panic escape as a stack trace.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return runIn(ctx, &environment{stdin: stdin, stdout: stdout, stderr: stderr}, args)
+}
+
+// runIn is run in a given environment; tests use it to swap in fakes.
+func runIn(ctx context.Context, env *environment, args []string) (err error) {
+	stdin, stdout, stderr := env.stdin, env.stdout, env.stderr
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("internal error: %v (please report this with the command you ran)", r)
@@ -20,7 +28,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			}
 		}
 	}()
-	env := &environment{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := &cli.Command{
 		Name:                      "pare",
 		Usage:                     "give every cloud identity exactly the access it uses",
@@ -57,4 +64,7 @@ func onUsageError(ctx context.Context, cmd *cli.Command, err error, isSubcommand
 type environment struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// logsClient, when set, answers azure-logs:// queries instead of a
+	// client built from Azure credentials (tests set it to azlogs' fake).
+	logsClient loganalytics.LogsAPI
 }
