@@ -25,8 +25,11 @@ func generateCommand(env *environment) *cli.Command {
 		ArgsUsage: "[INPUT...]",
 		Description: "Loads the INPUTs (into memory, or into the --db store), computes what each principal used in the\n" +
 			"window and writes one least-privilege policy per principal under --out, with its evidence and a\n" +
-			"manifest.json. INPUTs are CloudTrail files (.json, .json.gz, JSON Lines, lookup-events output),\n" +
-			"directories, globs, s3://BUCKET/PREFIX and cloudtrail://REGION.",
+			"manifest.json. INPUTs are files, directories and globs of the provider's logs, and remote sources:\n" +
+			"  aws (default): CloudTrail (.json, .json.gz, JSON Lines, lookup-events output), s3://BUCKET/PREFIX,\n" +
+			"                 cloudtrail://REGION; writes IAM policies under DIR/aws\n" +
+			"  azure:         Activity Log exports (records, REST value pages, az output), azure-logs://WORKSPACE_ID;\n" +
+			"                 writes custom role definitions under DIR/azure",
 		OnUsageError: onUsageError,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "db", Usage: "store `FILE`; without it the store lives in memory for this run"},
@@ -86,7 +89,7 @@ func parseGenerateFlags(cmd *cli.Command) (generateOptions, error) {
 		return o, usageErrorf("pass --out DIR, the folder to write policies into", "--out is required")
 	}
 	if len(o.inputs) == 0 && o.db == "" {
-		return o, usageErrorf("name CloudTrail files, directories, s3://BUCKET/PREFIX or cloudtrail://REGION, or a --db store loaded by 'pare ingest'", "no INPUT and no --db: nothing to read")
+		return o, usageErrorf("name log files or directories (CloudTrail; with --provider azure, Activity Log exports), s3://BUCKET/PREFIX, cloudtrail://REGION or azure-logs://WORKSPACE_ID, or a --db store loaded by 'pare ingest'", "no INPUT and no --db: nothing to read")
 	}
 	for _, f := range strings.Split(cmd.String("format"), ",") {
 		switch strings.TrimSpace(f) {

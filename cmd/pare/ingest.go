@@ -12,8 +12,9 @@ func ingestCommand(env *environment) *cli.Command {
 		Name:      "ingest",
 		Usage:     "load activity logs into a store file, incrementally",
 		ArgsUsage: "INPUT...",
-		Description: "Loads CloudTrail files, directories, globs, s3://BUCKET/PREFIX or cloudtrail://REGION into the\n" +
-			"DuckDB store at --db. Inputs already loaded are skipped, so running it again adds only what is new.",
+		Description: "Loads the provider's logs into the DuckDB store at --db: files, directories and globs of CloudTrail\n" +
+			"(or, with --provider azure, Activity Log exports), s3://BUCKET/PREFIX, cloudtrail://REGION and\n" +
+			"azure-logs://WORKSPACE_ID. Inputs already loaded are skipped, so running it again adds only what is new.",
 		OnUsageError: onUsageError,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "db", Usage: "store `FILE` (created if missing)"},
@@ -28,7 +29,7 @@ func ingestCommand(env *environment) *cli.Command {
 				return usageErrorf("pass --db FILE: ingest keeps what it loads there for later generate runs", "--db is required")
 			}
 			if cmd.Args().Len() == 0 {
-				return usageErrorf("name CloudTrail files, directories, globs, s3://BUCKET/PREFIX or cloudtrail://REGION", "no INPUT given")
+				return usageErrorf("name log files, directories or globs, s3://BUCKET/PREFIX, cloudtrail://REGION or azure-logs://WORKSPACE_ID", "no INPUT given")
 			}
 			stats := startStats()
 			stopProfile, err := startProfile(cmd)
