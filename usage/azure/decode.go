@@ -6,9 +6,61 @@ import (
 	"github.com/goccy/go-json"
 )
 
-// rawRecord holds the fields the reader uses from a record of any shape:
-// the diagnostic export's (time, resultType, identity, ...) and the REST
-// shape's (eventTimestamp, status, claims, ...). JSON keys match
+// fields are the parts of a record the reader uses, as byte slices. The
+// fast decoder (fastdecode.go) fills them with views into the record's
+// bytes, so that only the strings an Event keeps are ever allocated; they
+// are valid while the record is being normalized. An absent field and a
+// JSON null are both empty, as they are for a Go string. Each field means
+// what the rawRecord field of the same name means.
+type fields struct {
+	// Both shapes.
+	resourceID, operationName, category, correlationID []byte
+	eventCategory, statusCode, statusMessage           []byte // properties
+
+	// Diagnostic export.
+	time, resultType, resultSignature, location []byte
+	identity                                    identityFields
+
+	// REST shape and az output.
+	eventTimestamp, status, subStatus, eventName []byte
+	claims                                       claimFields
+	auth                                         authFields
+	caller, eventDataID, id                      []byte
+	subscriptionID, resourceGroupName            []byte
+}
+
+// identityFields are the export's identity: an object with authorization
+// and claims, or a plain string, kept in name.
+type identityFields struct {
+	name   []byte
+	auth   authFields
+	claims claimFields
+}
+
+// authFields are an authorization block with its evidence's principal.
+type authFields struct {
+	action, scope              []byte
+	principalID, principalType []byte // evidence
+}
+
+// claimFields are the token claims the reader uses.
+type claimFields struct {
+	objectIDLong, objectID, upnLong, upn, uniqueName, nameLong []byte
+	appID, azp, idType, miResourceID                           []byte
+}
+
+func (c *claimFields) empty() bool {
+	return len(c.objectIDLong) == 0 && len(c.objectID) == 0 && len(c.upnLong) == 0 && len(c.upn) == 0 &&
+		len(c.uniqueName) == 0 && len(c.nameLong) == 0 && len(c.appID) == 0 && len(c.azp) == 0 &&
+		len(c.idType) == 0 && len(c.miResourceID) == 0
+}
+
+// rawRecord is what goccy decodes a record into when the fast decoder
+// declines it (escapes, duplicate keys, other types, invalid JSON): the
+// reference for what each field means, and its errors are the messages of
+// invalid records. It holds the fields the reader uses from a record of any
+// shape: the diagnostic export's (time, resultType, identity, ...) and the
+// REST shape's (eventTimestamp, status, claims, ...). JSON keys match
 // case-insensitively. Fields a shape writes as {"value":...,
 // "localizedValue":...} (operationName, category, status, ...) are text,
 // which takes either form.
@@ -129,6 +181,73 @@ type claims struct {
 	IDType       string `json:"idtyp"`
 	MIResourceID string `json:"xms_mirid"`
 }
+
+// decodeSlow decodes raw with goccy into f. When raw has a records or value
+// array (a wrapper, where a wrapper may be), it also returns its items and
+// true. It
+// allocates: it is the path for records the fast decoder declines.
+func decodeSlow(raw []byte, f *fields) ([]json.RawMessage, bool, error) {
+	*f = fields{}
+	if firstByte(raw) != '{' {
+		return nil, false, errNotObject
+	}
+	var rec rawRecord
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		var l looseRecord
+		if err := json.Unmarshal(raw, &l); err != nil {
+			return nil, false, err
+		}
+		rec = rawRecord{recordFields: l.recordFields, Identity: identity(l.Identity)}
+	}
+	p := &rec.Properties
+	*f = fields{
+		resourceID: bs(rec.ResourceID), operationName: bs(string(rec.OperationName)),
+		category: bs(string(rec.Category)), correlationID: bs(rec.CorrelationID),
+		eventCategory: bs(p.EventCategory), statusCode: bs(string(p.StatusCode)), statusMessage: bs(p.StatusMessage),
+		time: bs(rec.Time), resultType: bs(rec.ResultType), resultSignature: bs(rec.ResultSignature),
+		location: bs(rec.Location),
+		identity: identityFields{
+			name:   bs(rec.Identity.Name),
+			auth:   authOf(&rec.Identity.Authorization),
+			claims: claimsOf(&rec.Identity.Claims),
+		},
+		eventTimestamp: bs(rec.EventTimestamp), status: bs(string(rec.Status)), subStatus: bs(string(rec.SubStatus)),
+		eventName: bs(string(rec.EventName)), claims: claimsOf(&rec.Claims), auth: authOf(&rec.Authorization),
+		caller: bs(rec.Caller), eventDataID: bs(rec.EventDataID), id: bs(rec.ID),
+		subscriptionID: bs(rec.SubscriptionID), resourceGroupName: bs(rec.ResourceGroupName),
+	}
+	switch {
+	case rec.Records.set:
+		return rec.Records.items, true, nil
+	case rec.Value.set:
+		return rec.Value.items, true, nil
+	}
+	return nil, false, nil
+}
+
+func authOf(a *authorization) authFields {
+	return authFields{action: bs(a.Action), scope: bs(a.Scope),
+		principalID: bs(a.Evidence.PrincipalID), principalType: bs(a.Evidence.PrincipalType)}
+}
+
+func claimsOf(c *claims) claimFields {
+	return claimFields{objectIDLong: bs(c.ObjectIDLong), objectID: bs(c.ObjectID), upnLong: bs(c.UPNLong),
+		upn: bs(c.UPN), uniqueName: bs(c.UniqueName), nameLong: bs(c.NameLong), appID: bs(c.AppID),
+		azp: bs(c.AZP), idType: bs(c.IDType), miResourceID: bs(c.MIResourceID)}
+}
+
+func bs(s string) []byte {
+	if s == "" {
+		return nil
+	}
+	return []byte(s)
+}
+
+type decodeError string
+
+func (e decodeError) Error() string { return string(e) }
+
+const errNotObject = decodeError("not a JSON object")
 
 // text is a string field that tolerates other forms: an object's "value"
 // member ({"value":"Succeeded","localizedValue":"..."}), a number kept as

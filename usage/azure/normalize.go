@@ -5,7 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	stdjson "encoding/json"
-	"slices"
+	"hash/maphash"
 	"strings"
 	"time"
 
@@ -36,9 +36,9 @@ var skippedCategories = map[string]string{
 // administrative reports whether a category holds a principal's own
 // operations: Administrative, or the operation types the older export wrote
 // in its place.
-func administrative(cat string) bool {
+func administrative(cat []byte) bool {
 	for _, c := range [...]string{"Administrative", "Write", "Delete", "Action"} {
-		if strings.EqualFold(cat, c) {
+		if equalFold(cat, c) {
 			return true
 		}
 	}
@@ -56,8 +56,9 @@ const (
 )
 
 // phaseOf classifies a status (REST status.value or export resultType).
-func phaseOf(status string) phase {
-	switch strings.ToLower(status) {
+func phaseOf(status []byte) phase {
+	var buf [16]byte
+	switch string(appendToLower(buf[:0], status)) {
 	case "start", "started", "accept", "accepted", "beginrequest", "inprogress", "active":
 		return phaseStart
 	case "success", "succeeded":
@@ -71,9 +72,9 @@ func phaseOf(status string) phase {
 // deniedCodes are error codes that mean the caller lacked permission.
 var deniedCodes = []string{"AuthorizationFailed", "LinkedAuthorizationFailed", "Forbidden", "403"}
 
-func isDenied(code string) bool {
+func isDenied(code []byte) bool {
 	for _, c := range deniedCodes {
-		if strings.EqualFold(code, c) {
+		if equalFold(code, c) {
 			return true
 		}
 	}
@@ -86,110 +87,220 @@ const (
 	maxSeen    = 1 << 16 // outcomes remembered to drop a late start half
 )
 
-// normalizer turns records into Events. It is used by one Read call.
+// Sizes of a normalizer's caches, whose keys come from the input.
+const (
+	opsLimit   = 4096 // operations; a full cache is emptied and refilled
+	strsSize   = 8192 // interned strings (a power of two)
+	scopesSize = 4096 // resources and their scopes (a power of two)
+	internMax  = 256  // longest string interned
+	scopeMax   = 1024 // longest resource id cached with its scope
+)
+
+// normalizer turns records into Events. It is used by one Read call at a
+// time (Reader keeps a pool of them), so its caches need no locks; they
+// survive from one Read to the next and never change what is emitted. What
+// one Read holds back (pending, seen) is reset for each.
 type normalizer struct {
-	cat Catalog
-	rec rawRecord
-	ev  record.Event // reused for every emitted event
-	// pending holds operations whose start half was read and whose
-	// outcome was not yet, by EventID: the Event before its action is
-	// looked up.
-	pending map[string]record.Event
+	cat  Catalog
+	rec  fields
+	wrap []json.RawMessage // the records of a wrapper decoded by decode
+	ev   record.Event      // reused for every emitted event
+	// pending holds the operations whose start half was read and whose
+	// outcome was not yet, in record order; one whose outcome came later
+	// has EventID "". pendingAt indexes the others by EventID hash, and
+	// dead counts the dropped ones.
+	pending   []record.Event
+	pendingAt map[idKey]int
+	dead      int
 	// seen holds the EventIDs of outcomes read, so that a start half that
 	// comes after its outcome is dropped too.
-	seen map[string]bool
-	buf  []byte // scratch
+	seen map[idKey]struct{}
+
+	// ops caches what an operation name (as recorded) gives: its
+	// canonical action from the catalog.
+	ops map[string]*opInfo
+	// strs interns the strings Events carry: principals, sessions,
+	// regions repeat from record to record, and one string per distinct
+	// value costs far less than one per record. It is a direct-mapped
+	// cache indexed by a hash of the bytes: a look-up is one hash and one
+	// compare, and a new string simply replaces the one in its slot.
+	strs *[strsSize]string
+	// scopes is a direct-mapped cache of resource ids and their scopes.
+	scopes *[scopesSize]scopeEntry
+	seed   maphash.Seed
+
+	buf, idBuf, evBuf []byte // scratch
+}
+
+// idKey is the hash an EventID is the hex of.
+type idKey [16]byte
+
+// opInfo is what an operation name gives an Event.
+type opInfo struct {
+	op, service      string
+	action, unmapped string
+}
+
+type scopeEntry struct {
+	set               bool
+	resource, sub, rg string
+	scope             string
 }
 
 func newNormalizer(cat Catalog) *normalizer {
-	return &normalizer{cat: cat, pending: make(map[string]record.Event), seen: make(map[string]bool)}
+	return &normalizer{
+		cat:       cat,
+		pendingAt: make(map[idKey]int),
+		seen:      make(map[idKey]struct{}),
+		ops:       make(map[string]*opInfo),
+		strs:      new([strsSize]string),
+		scopes:    new([scopesSize]scopeEntry),
+		seed:      maphash.MakeSeed(),
+	}
 }
 
-// decode decodes raw into n.rec.
-func (n *normalizer) decode(raw []byte) error {
-	n.rec = rawRecord{}
-	if firstByte(raw) != '{' {
-		return errNotObject
+// reset forgets what the previous Read held back and the references into
+// its input, so that an idle normalizer holds no input memory.
+func (n *normalizer) reset() {
+	n.rec = fields{}
+	n.wrap = nil
+	n.ev = record.Event{}
+	clear(n.pending)
+	n.pending = n.pending[:0]
+	if cap(n.pending) > 1024 {
+		n.pending = nil
 	}
-	if err := json.Unmarshal(raw, &n.rec); err == nil {
+	clear(n.pendingAt)
+	n.dead = 0
+	clear(n.seen)
+}
+
+// str returns b as a string, the same one for the same bytes while it stays
+// in the cache.
+func (n *normalizer) str(b []byte) string {
+	if len(b) == 0 || len(b) > internMax {
+		return string(b)
+	}
+	slot := &n.strs[maphash.Bytes(n.seed, b)&(strsSize-1)]
+	if *slot == string(b) {
+		return *slot
+	}
+	s := string(b)
+	*slot = s
+	return s
+}
+
+// op returns what the operation name op gives.
+func (n *normalizer) op(op []byte) *opInfo {
+	if o, ok := n.ops[string(op)]; ok {
+		return o
+	}
+	o := &opInfo{op: string(op), service: providerOf(string(op))}
+	info, ok := n.cat.Operation(o.op)
+	if !ok || info.Name == "" {
+		o.unmapped = "unknown Azure operation " + quoteShort(o.op)
+	} else {
+		o.action = info.Name
+	}
+	if len(op) <= internMax {
+		if len(n.ops) >= opsLimit {
+			clear(n.ops)
+		}
+		n.ops[o.op] = o
+	}
+	return o
+}
+
+// resourceScope returns res as a string and its scope.
+func (n *normalizer) resourceScope(res, sub, rg []byte) (string, string) {
+	if len(res) > scopeMax || len(sub) > internMax || len(rg) > internMax {
+		r := string(res)
+		return r, scopeOf(r, string(sub), string(rg))
+	}
+	e := &n.scopes[maphash.Bytes(n.seed, res)&(scopesSize-1)]
+	if e.set && e.resource == string(res) && e.sub == string(sub) && e.rg == string(rg) {
+		return e.resource, e.scope
+	}
+	r := string(res)
+	*e = scopeEntry{set: true, resource: r, sub: string(sub), rg: string(rg)}
+	e.scope = scopeOf(r, e.sub, e.rg)
+	return r, e.scope
+}
+
+// decode decodes raw into n.rec, and into n.wrap the records of a wrapper.
+func (n *normalizer) decode(raw []byte) error {
+	n.wrap = nil
+	if decodeFast(raw, &n.rec) {
 		return nil
 	}
-	var l looseRecord
-	if err := json.Unmarshal(raw, &l); err != nil {
-		return err
+	items, ok, err := decodeSlow(raw, &n.rec)
+	if ok {
+		n.wrap = items
+		if n.wrap == nil {
+			n.wrap = []json.RawMessage{}
+		}
 	}
-	n.rec = rawRecord{recordFields: l.recordFields, Identity: identity(l.Identity)}
-	return nil
+	return err
 }
 
-type decodeError string
-
-func (e decodeError) Error() string { return string(e) }
-
-const errNotObject = decodeError("not a JSON object")
-
-// wrapped returns the records of n.rec when it is a wrapper.
+// wrapped returns the records of the value decode read when it is a
+// wrapper.
 func (n *normalizer) wrapped() ([]json.RawMessage, bool) {
-	switch {
-	case n.rec.Records.set:
-		return n.rec.Records.items, true
-	case n.rec.Value.set:
-		return n.rec.Value.items, true
-	}
-	return nil, false
+	return n.wrap, n.wrap != nil
 }
 
 // normalize emits the Events of the record in n.rec (decoded from raw), or
 // holds them back when the record is the start half of an operation.
 func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func(int, string), emit func(*record.Event) error) error {
 	rec := &n.rec
-	category := first(rec.Properties.EventCategory, string(rec.Category))
-	if category == "" {
+	category := first(rec.eventCategory, rec.category)
+	if category == nil {
 		// Older REST records (api-version 2015-04-01) have no category;
 		// one with an authorization block is a principal's request.
-		if first(rec.Authorization.Action, rec.Authorization.Scope, rec.Identity.Authorization.Action, rec.Identity.Authorization.Scope) == "" {
+		if first(rec.auth.action, rec.auth.scope, rec.identity.auth.action, rec.identity.auth.scope) == nil {
 			problem(i, "record without category or authorization")
 			return nil
 		}
-		category = "Administrative"
-	}
-	if !administrative(category) {
-		if name, ok := skippedCategories[strings.ToLower(category)]; ok {
+	} else if !administrative(category) {
+		if name, ok := skippedCategories[strings.ToLower(string(category))]; ok {
 			st.Skip(name)
 		} else {
 			st.Skip(SkipOtherCategory)
 		}
 		return nil
 	}
-	op := strings.TrimSpace(first(string(rec.OperationName), rec.Authorization.Action, rec.Identity.Authorization.Action))
-	if op == "" {
+	opName := bytes.TrimSpace(first(rec.operationName, rec.auth.action, rec.identity.auth.action))
+	if len(opName) == 0 {
 		problem(i, "record without operationName")
 		return nil
 	}
-	status := first(string(rec.Status), rec.ResultType)
+	status := first(rec.status, rec.resultType)
 	ph := phaseOf(status)
-	if strings.EqualFold(string(rec.EventName), "BeginRequest") {
+	if equalFold(rec.eventName, "BeginRequest") {
 		ph = phaseStart
 	}
 	if ph == phaseUnknown {
-		if status == "" {
+		if status == nil {
 			problem(i, "record without status or resultType")
 		} else {
-			problem(i, "unknown status "+quoteShort(status))
+			problem(i, "unknown status "+quoteShort(string(status)))
 		}
 		return nil
 	}
-	t, ok := parseTime(string(first(rec.EventTimestamp, rec.Time)))
+	when := first(rec.eventTimestamp, rec.time)
+	t, ok := parseTimeBytes(when)
 	if !ok {
-		problem(i, "bad or missing time "+quoteShort(string(first(rec.EventTimestamp, rec.Time))))
+		problem(i, "bad or missing time "+quoteShort(string(when)))
 		return nil
 	}
-	principal, kind, session := principalOf(rec)
+	principal, kind, session := n.principalOf(rec)
 	if principal == "" {
 		problem(i, "no principal: neither an oid claim nor authorization.evidence.principalId")
 		return nil
 	}
-	resource := resourceOf(rec)
+	op := n.op(opName)
+	resBytes := resourceOf(rec)
+	resource, scope := n.resourceScope(resBytes, rec.subscriptionID, rec.resourceGroupName)
 	base := &n.ev
 	*base = record.Event{
 		Provider:      "azure",
@@ -198,71 +309,107 @@ func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func
 		PrincipalKind: kind,
 		Session:       session,
 		Resource:      resource,
-		Scope:         scopeOf(resource, string(rec.SubscriptionID), string(rec.ResourceGroupName)),
-		Region:        strings.TrimSpace(string(rec.Location)),
-		Service:       providerOf(op),
-		Operation:     op,
+		Scope:         scope,
+		Region:        n.str(bytes.TrimSpace(rec.location)),
+		Service:       op.service,
+		Operation:     op.op,
+		Action:        op.action,
+		Unmapped:      op.unmapped,
 		Index:         i,
 	}
-	base.EventID, n.buf = eventID(rec, op, resource, raw, n.buf)
+	var key idKey
+	base.EventID, key, n.buf = eventID(rec, opName, resBytes, raw, n.buf)
 	switch ph {
 	case phaseStart:
 		base.Outcome = record.Allowed
 	case phaseSuccess:
 		base.Outcome = record.Allowed
 	case phaseFailure:
-		base.ErrorCode, base.Outcome = failure(rec)
+		var code []byte
+		code, base.Outcome = failure(rec)
+		base.ErrorCode = n.str(code)
 	}
 
 	if ph == phaseStart {
-		if n.seen[base.EventID] {
+		if _, ok := n.seen[key]; ok {
 			return nil
 		}
-		if _, ok := n.pending[base.EventID]; ok {
+		if _, ok := n.pendingAt[key]; ok {
 			return nil // a second start half (Started, then Accepted)
 		}
-		ev := *base
-		if len(n.pending) >= maxPending {
+		if len(n.pendingAt) >= maxPending {
+			ev := *base
 			if err := n.flush(emit); err != nil { // reuses n.ev
 				return err
 			}
+			n.ev = ev
 		}
-		n.pending[ev.EventID] = ev
+		n.pendingAt[key] = len(n.pending)
+		n.pending = append(n.pending, *base)
 		return nil
 	}
-	delete(n.pending, base.EventID)
+	if k, ok := n.pendingAt[key]; ok {
+		n.drop(key, k)
+	}
 	if len(n.seen) >= maxSeen {
 		clear(n.seen)
 	}
-	n.seen[base.EventID] = true
-	return n.events(emit)
+	n.seen[key] = struct{}{}
+	// The reads an operation implies are not stored: synthesis infers
+	// them (synth/azure.InferReads), so the store holds only what the log
+	// recorded.
+	return emit(base)
 }
 
-// events emits the Event of n.ev. The reads an operation implies are not
-// stored: synthesis infers them (synth/azure.InferReads), so the store holds
-// only what the log recorded.
-func (n *normalizer) events(emit func(*record.Event) error) error {
-	base := &n.ev
-	info, ok := n.cat.Operation(base.Operation)
-	if !ok || info.Name == "" {
-		base.Unmapped = "unknown Azure operation " + quoteShort(base.Operation)
-		return emit(base)
+// drop forgets the held-back operation key at pending[k], keeping the
+// others in record order.
+func (n *normalizer) drop(key idKey, k int) {
+	delete(n.pendingAt, key)
+	n.pending[k] = record.Event{}
+	n.dead++
+	for len(n.pending) > 0 && n.pending[len(n.pending)-1].EventID == "" {
+		n.pending = n.pending[:len(n.pending)-1]
+		n.dead--
 	}
-	base.Action = info.Name
-	return emit(base)
+	if n.dead < 1024 || n.dead < len(n.pendingAt) {
+		return
+	}
+	// Mostly dropped: move the live ones down, in order.
+	live := n.pending[:0]
+	for _, ev := range n.pending {
+		if ev.EventID != "" {
+			live = append(live, ev)
+		}
+	}
+	clear(n.pending[len(live):])
+	n.pending = live
+	n.dead = 0
+	for j := range n.pending {
+		n.pendingAt[keyOf(n.pending[j].EventID)] = j
+	}
+}
+
+// keyOf returns the hash an EventID is the hex of.
+func keyOf(id string) idKey {
+	var k idKey
+	hex.Decode(k[:], []byte(id[len("azure:"):]))
+	return k
 }
 
 // flush emits the held-back operations, in record order, and forgets them.
 func (n *normalizer) flush(emit func(*record.Event) error) error {
-	all := make([]record.Event, 0, len(n.pending))
-	for _, ev := range n.pending {
-		all = append(all, ev)
-	}
-	clear(n.pending)
-	slices.SortFunc(all, func(a, b record.Event) int { return a.Index - b.Index })
-	for _, ev := range all {
-		n.ev = ev
-		if err := n.events(emit); err != nil {
+	all := n.pending
+	n.pending = n.pending[:0]
+	clear(n.pendingAt)
+	n.dead = 0
+	for k := range all {
+		if all[k].EventID == "" {
+			continue
+		}
+		n.ev = all[k]
+		all[k] = record.Event{}
+		if err := emit(&n.ev); err != nil {
+			clear(all)
 			return err
 		}
 	}
@@ -273,25 +420,25 @@ func (n *normalizer) flush(emit func(*record.Event) error) error {
 // code is the most specific one recorded: the error code in
 // properties.statusMessage, else subStatus or resultSignature, else
 // properties.statusCode.
-func failure(rec *rawRecord) (string, record.Outcome) {
-	sig := string(rec.ResultSignature)
-	if j := strings.IndexByte(sig, '.'); j >= 0 {
+func failure(rec *fields) ([]byte, record.Outcome) {
+	sig := rec.resultSignature
+	if j := bytes.IndexByte(sig, '.'); j >= 0 {
 		sig = sig[j+1:] // "Failed.Forbidden"
 	}
-	candidates := [...]string{
-		statusMessageCode(string(rec.Properties.StatusMessage)),
-		string(rec.SubStatus),
+	candidates := [...][]byte{
+		statusMessageCode(rec.statusMessage),
+		rec.subStatus,
 		sig,
-		string(rec.Properties.StatusCode),
+		rec.statusCode,
 	}
-	code := ""
+	var code []byte
 	denied := false
 	for _, c := range candidates {
-		c = strings.TrimSpace(c)
-		if c == "" {
+		c = bytes.TrimSpace(c)
+		if len(c) == 0 {
 			continue
 		}
-		if code == "" {
+		if code == nil {
 			code = c
 		}
 		denied = denied || isDenied(c)
@@ -304,9 +451,9 @@ func failure(rec *rawRecord) (string, record.Outcome) {
 
 // statusMessageCode returns error.code from a statusMessage such as
 // {"error":{"code":"AuthorizationFailed","message":"..."}}, or "".
-func statusMessageCode(msg string) string {
-	if firstByte([]byte(msg)) != '{' {
-		return ""
+func statusMessageCode(msg []byte) []byte {
+	if firstByte(msg) != '{' {
+		return nil
 	}
 	var v struct {
 		Error struct {
@@ -314,99 +461,143 @@ func statusMessageCode(msg string) string {
 		} `json:"error"`
 		Code text `json:"code"`
 	}
-	if err := json.Unmarshal([]byte(msg), &v); err != nil {
-		return ""
+	if err := json.Unmarshal(msg, &v); err != nil {
+		return nil
 	}
-	return string(first(v.Error.Code, v.Code))
+	return first([]byte(v.Error.Code), []byte(v.Code))
 }
 
 // principalOf returns the principal's canonical object id, its kind and
 // a display name.
-func principalOf(rec *rawRecord) (id, kind, session string) {
-	cl := &rec.Claims
-	if isEmptyClaims(cl) {
-		cl = &rec.Identity.Claims
+func (n *normalizer) principalOf(rec *fields) (id, kind, session string) {
+	cl := &rec.claims
+	if cl.empty() {
+		cl = &rec.identity.claims
 	}
-	ev := &rec.Authorization.Evidence
-	if ev.PrincipalID == "" && ev.PrincipalType == "" {
-		ev = &rec.Identity.Authorization.Evidence
+	ev := &rec.auth
+	if len(ev.principalID) == 0 && len(ev.principalType) == 0 {
+		ev = &rec.identity.auth
 	}
-	id = canonicalID(string(first(cl.ObjectIDLong, cl.ObjectID)))
-	evID := canonicalID(string(ev.PrincipalID))
-	if id == "" {
-		id = evID
+	n.idBuf = canonicalID(n.idBuf[:0], first(cl.objectIDLong, cl.objectID))
+	n.evBuf = canonicalID(n.evBuf[:0], ev.principalID)
+	idB, evID := n.idBuf, n.evBuf
+	if len(idB) == 0 {
+		idB = evID
 	}
-	if id == "" {
+	if len(idB) == 0 {
 		return "", "", ""
 	}
 	// The evidence's principalType says what the principal is only when
 	// the evidence is about that principal.
-	pt := ""
-	if evID == id {
-		pt = strings.TrimSpace(string(ev.PrincipalType))
+	var pt []byte
+	if bytes.Equal(evID, idB) {
+		pt = bytes.TrimSpace(ev.principalType)
 	}
-	upn := first(cl.UPNLong, cl.UPN)
-	appID := first(cl.AppID, cl.AZP)
+	upn := first(cl.upnLong, cl.upn)
+	appID := first(cl.appID, cl.azp)
 	switch {
-	case cl.MIResourceID != "":
+	case len(cl.miResourceID) > 0:
 		kind = "managed-identity"
-	case strings.EqualFold(pt, "User"):
+	case equalFold(pt, "User"):
 		kind = "user"
-	case strings.EqualFold(pt, "ServicePrincipal"):
+	case equalFold(pt, "ServicePrincipal"):
 		kind = "service-principal"
-	case pt != "":
-		kind = strings.ToLower(pt)
-	case strings.EqualFold(string(cl.IDType), "user"):
+	case len(pt) > 0:
+		kind = n.lower(pt)
+	case equalFold(cl.idType, "user"):
 		kind = "user"
-	case strings.EqualFold(string(cl.IDType), "app"):
+	case equalFold(cl.idType, "app"):
 		kind = "service-principal"
-	case upn != "":
+	case upn != nil:
 		kind = "user"
-	case appID != "":
+	case appID != nil:
 		kind = "service-principal"
 	default:
 		kind = "unknown"
 	}
+	var s []byte
 	if kind == "managed-identity" {
-		session = string(cl.MIResourceID)
+		s = cl.miResourceID
 	} else {
-		session = string(first(upn, cl.UniqueName, cl.NameLong, appID, rec.Caller, rec.Identity.Name))
+		s = first(upn, cl.uniqueName, cl.nameLong, appID, rec.caller, rec.identity.name)
 	}
-	return id, kind, strings.TrimSpace(session)
+	return n.str(idB), kind, n.str(bytes.TrimSpace(s))
 }
 
-func isEmptyClaims(c *claims) bool { return *c == claims{} }
+// lower returns strings.ToLower of b, interned.
+func (n *normalizer) lower(b []byte) string {
+	n.buf = appendToLower(n.buf[:0], b)
+	return n.str(n.buf)
+}
 
-// canonicalID lower-cases an object id and writes a 32-digit GUID (the
-// evidence's form) with dashes (the claims' form).
-func canonicalID(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if len(s) != 32 {
-		return s
-	}
-	for k := 0; k < len(s); k++ {
-		c := s[k]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return s
+// appendToLower appends strings.ToLower of b.
+func appendToLower(dst, b []byte) []byte {
+	for _, c := range b {
+		if c >= 0x80 {
+			return append(dst, strings.ToLower(string(b))...)
 		}
 	}
-	return s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
+	return appendLower(dst, b)
+}
+
+// equalFold is strings.EqualFold for b and s.
+func equalFold(b []byte, s string) bool {
+	return string(b) == s || len(b) > 0 && strings.EqualFold(string(b), s)
+}
+
+// canonicalID appends the object id s lower-cased to dst, a 32-digit GUID
+// (the evidence's form) with dashes (the claims' form).
+func canonicalID(dst, s []byte) []byte {
+	start := len(dst)
+	dst = appendToLower(dst, bytes.TrimSpace(s))
+	id := dst[start:]
+	if len(id) != 32 {
+		return dst
+	}
+	for _, c := range id {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return dst
+		}
+	}
+	var g [36]byte
+	copy(g[:], id[:8])
+	g[8] = '-'
+	copy(g[9:], id[8:12])
+	g[13] = '-'
+	copy(g[14:], id[12:16])
+	g[18] = '-'
+	copy(g[19:], id[16:20])
+	g[23] = '-'
+	copy(g[24:], id[20:])
+	return append(dst[:start], g[:]...)
 }
 
 // resourceOf returns the resource id as recorded: resourceId, else the
 // authorization scope, else the REST id without its /events/ suffix.
-func resourceOf(rec *rawRecord) string {
-	if r := strings.TrimSpace(string(rec.ResourceID)); r != "" {
+func resourceOf(rec *fields) []byte {
+	if r := bytes.TrimSpace(rec.resourceID); len(r) > 0 {
 		return r
 	}
-	if r := string(first(rec.Authorization.Scope, rec.Identity.Authorization.Scope)); r != "" {
+	if r := first(rec.auth.scope, rec.identity.auth.scope); r != nil {
 		return r
 	}
-	id := string(rec.ID)
-	if j := strings.Index(strings.ToLower(id), "/events/"); j > 0 {
-		return id[:j]
+	if j := indexFoldASCII(rec.id, "/events/"); j > 0 {
+		return rec.id[:j]
 	}
-	return ""
+	return nil
+}
+
+// indexFoldASCII returns the index of the first instance of the lower-case
+// ASCII sep in b, ignoring the case of ASCII letters, or -1. No other
+// character lower-cases to an ASCII letter but K (Kelvin sign) and İ,
+// which sep does not have.
+func indexFoldASCII(b []byte, sep string) int {
+	for i := 0; i+len(sep) <= len(b); i++ {
+		if equalLowerASCII(b[i:i+len(sep)], sep) {
+			return i
+		}
+	}
+	return -1
 }
 
 // scopeOf returns the scope of a resource id: its resource group, its
@@ -451,21 +642,21 @@ func providerOf(op string) string {
 	return ""
 }
 
-// eventID is the Event's dedupe key (see the package doc). buf is
-// scratch space, returned for reuse.
-func eventID(rec *rawRecord, op, resource string, raw, buf []byte) (string, []byte) {
+// eventID is the Event's dedupe key (see the package doc) and the hash it
+// is the hex of. buf is scratch space, returned for reuse.
+func eventID(rec *fields, op, resource, raw, buf []byte) (string, idKey, []byte) {
 	b := buf[:0]
-	switch {
-	case strings.TrimSpace(rec.CorrelationID) != "":
+	switch corr := bytes.TrimSpace(rec.correlationID); {
+	case len(corr) > 0:
 		b = append(b, "op\x00"...)
-		b = appendLower(b, strings.TrimSpace(rec.CorrelationID))
+		b = appendLower(b, corr)
 		b = append(b, 0)
 		b = appendLower(b, op)
 		b = append(b, 0)
 		b = appendLower(b, resource)
-	case rec.EventDataID != "":
+	case len(rec.eventDataID) > 0:
 		b = append(b, "eventDataId\x00"...)
-		b = appendLower(b, rec.EventDataID)
+		b = appendLower(b, rec.eventDataID)
 	default:
 		b = append(b, "content\x00"...)
 		c := bytes.NewBuffer(b)
@@ -475,17 +666,18 @@ func eventID(rec *rawRecord, op, resource string, raw, buf []byte) (string, []by
 		b = c.Bytes()
 	}
 	sum := sha256.Sum256(b)
+	var key idKey
+	copy(key[:], sum[:])
 	var out [len("azure:") + 32]byte
 	copy(out[:], "azure:")
-	hex.Encode(out[len("azure:"):], sum[:16])
-	return string(out[:]), b
+	hex.Encode(out[len("azure:"):], key[:])
+	return string(out[:]), key, b
 }
 
 // appendLower appends s lower-cased (ASCII letters only: Azure's ids and
 // names compare case-insensitively in ASCII).
-func appendLower(b []byte, s string) []byte {
-	for k := 0; k < len(s); k++ {
-		c := s[k]
+func appendLower(b, s []byte) []byte {
+	for _, c := range s {
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
@@ -504,14 +696,99 @@ func parseTime(s string) (time.Time, bool) {
 	return t.UTC(), true
 }
 
-// first returns the first of ss that is not blank.
-func first[S ~string](ss ...S) S {
+// parseTimeBytes is parseTime of b. The common form,
+// 2024-10-05T23:33:18.8659835Z, is parsed here without allocating; any
+// other is left to parseTime.
+func parseTimeBytes(b []byte) (time.Time, bool) {
+	if t, ok := parseUTC(b); ok {
+		return t, true
+	}
+	return parseTime(string(b))
+}
+
+// parseUTC parses YYYY-MM-DDTHH:MM:SS[.F{1,9}]Z with valid fields, and
+// reports false for anything else, valid or not.
+func parseUTC(b []byte) (time.Time, bool) {
+	if len(b) < len("2006-01-02T15:04:05Z") || b[4] != '-' || b[7] != '-' || b[10] != 'T' ||
+		b[13] != ':' || b[16] != ':' || b[len(b)-1] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(b []byte) (int, bool) {
+		v := 0
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	year, ok1 := num(b[0:4])
+	month, ok2 := num(b[5:7])
+	day, ok3 := num(b[8:10])
+	hour, ok4 := num(b[11:13])
+	min, ok5 := num(b[14:16])
+	sec, ok6 := num(b[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || year < 1 || month < 1 || month > 12 || day < 1 ||
+		day > daysIn(month, year) || hour > 23 || min > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	nsec := 0
+	if frac := b[19 : len(b)-1]; len(frac) > 0 {
+		if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 {
+			return time.Time{}, false
+		}
+		v, ok := num(frac[1:])
+		if !ok {
+			return time.Time{}, false
+		}
+		for k := len(frac) - 1; k < 9; k++ {
+			v *= 10
+		}
+		nsec = v
+	}
+	t := time.Date(year, time.Month(month), day, hour, min, sec, nsec, time.UTC)
+	if t.IsZero() {
+		return time.Time{}, false
+	}
+	return t.UTC(), true
+}
+
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// first returns the first of ss that is not blank, or nil.
+func first(ss ...[]byte) []byte {
 	for _, s := range ss {
-		if strings.TrimSpace(string(s)) != "" {
+		if !blank(s) {
 			return s
 		}
 	}
-	return ""
+	return nil
+}
+
+// blank reports whether s is empty or only white space (as
+// strings.TrimSpace has it).
+func blank(s []byte) bool {
+	for k := 0; k < len(s); k++ {
+		switch c := s[k]; {
+		case c >= 0x80:
+			return len(strings.TrimSpace(string(s[k:]))) == 0
+		case c != ' ' && c != '\t' && c != '\n' && c != '\v' && c != '\f' && c != '\r':
+			return false
+		}
+	}
+	return true
 }
 
 func quoteShort(s string) string {
