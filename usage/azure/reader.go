@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/klauspost/compress/gzip"
 
@@ -43,7 +44,23 @@ type Options struct {
 type Reader struct {
 	cat Catalog
 	max int64
+	// spaces holds idle workspaces, whose buffers and caches (operations,
+	// interned strings, scopes) then serve the next Read, possibly on
+	// another goroutine.
+	spaces sync.Pool
 }
+
+// workspace is the memory one Read works in.
+type workspace struct {
+	norm *normalizer
+	br   *bufio.Reader
+	zr   *gzip.Reader // nil until the first gzipped input
+	buf  []byte       // the scanner's buffer
+}
+
+// maxKeptBuffer is the largest scanner buffer a workspace keeps for the
+// next Read; a huge record's buffer is left to the garbage collector.
+const maxKeptBuffer = 1 << 20
 
 // NewReader returns a Reader that canonicalises operations with cat.
 func NewReader(cat Catalog, opts Options) *Reader {
@@ -73,17 +90,26 @@ func (g gzipReader) Read(p []byte) (int, error) {
 // The Event passed to emit is reused: emit must copy what it keeps before it
 // returns.
 func (r *Reader) Read(ctx context.Context, name string, rd io.Reader, emit func(*record.Event) error) (record.Stats, error) {
+	ws, _ := r.spaces.Get().(*workspace)
+	if ws == nil {
+		ws = &workspace{norm: newNormalizer(r.cat), br: bufio.NewReaderSize(nil, 64<<10)}
+	}
+	defer r.spaces.Put(ws)
 	rs := &readState{
 		reader: r,
 		ctx:    ctx,
 		name:   name,
 		emit:   emit,
+		ws:     ws,
+		norm:   ws.norm,
 	}
-	rs.norm = newNormalizer(r.cat)
+	rs.norm.reset()
 	err := rs.read(rd)
 	if err == nil {
 		err = rs.norm.flush(rs.emitEvent)
 	}
+	ws.br.Reset(nil) // keep no reference to rd
+	rs.norm.reset()
 	if err != nil {
 		err = fmt.Errorf("reading %s: %w", name, err)
 	}
@@ -95,23 +121,38 @@ type readState struct {
 	ctx    context.Context
 	name   string
 	emit   func(*record.Event) error
+	ws     *workspace
 	norm   *normalizer
 	stats  record.Stats
 	next   int // index of the next record
 }
 
 func (rs *readState) read(rd io.Reader) error {
-	br := bufio.NewReaderSize(rd, 64<<10)
+	ws := rs.ws
+	br := ws.br
+	br.Reset(rd)
 	var src io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+		var err error
+		if ws.zr == nil {
+			ws.zr, err = gzip.NewReader(br)
+		} else {
+			err = ws.zr.Reset(br)
+		}
 		if err != nil {
+			ws.zr = nil
 			return fmt.Errorf("decompressing gzip: %w", err)
 		}
-		defer zr.Close()
-		src = gzipReader{zr}
+		src = gzipReader{ws.zr}
 	}
-	s := jsonscan.New(src, rs.reader.max, nil)
+	s := jsonscan.New(src, rs.reader.max, ws.buf)
+	defer func() {
+		if b := s.Buffer(); len(b) <= maxKeptBuffer {
+			ws.buf = b
+		} else {
+			ws.buf = nil
+		}
+	}()
 	c, err := s.Peek()
 	if err == io.EOF {
 		return errors.New("empty input")
@@ -243,6 +284,21 @@ func (rs *readState) readArray(s *jsonscan.Scanner) error {
 			}
 			s.Advance(1)
 		}
+		// A record that is all in the scanner's buffer is found and
+		// decoded in one pass when decodeObject takes it.
+		if s.SkipSpace() == nil {
+			if buf := s.Unread(); buf[0] == '{' {
+				n, ok := decodeObject(buf, &rs.norm.rec)
+				if ok && int64(n) <= rs.reader.max {
+					s.Advance(n)
+					rs.norm.wrap = nil
+					if err := rs.decoded(buf[:n]); err != nil {
+						return err
+					}
+					continue
+				}
+			}
+		}
 		raw, size, err := s.Value()
 		if err != nil {
 			return err
@@ -357,6 +413,11 @@ func (rs *readState) record(raw []byte, size int64) error {
 	if err := rs.norm.decode(raw); err != nil {
 		return rs.badRecord(err)
 	}
+	return rs.decoded(raw)
+}
+
+// decoded normalizes the record raw, decoded into rs.norm.rec.
+func (rs *readState) decoded(raw []byte) error {
 	i, err := rs.start()
 	if err != nil {
 		return err
