@@ -89,11 +89,11 @@ const (
 
 // Sizes of a normalizer's caches, whose keys come from the input.
 const (
-	opsLimit   = 4096 // operations; a full cache is emptied and refilled
-	strsSize   = 8192 // interned strings (a power of two)
-	scopesSize = 4096 // resources and their scopes (a power of two)
-	internMax  = 256  // longest string interned
-	scopeMax   = 1024 // longest resource id cached with its scope
+	opsLimit      = 4096 // operations; a full cache is emptied and refilled
+	strsSize      = 8192 // interned strings (a power of two)
+	resourcesSize = 8192 // interned resource ids (a power of two)
+	internMax     = 256  // longest string interned
+	resourceMax   = 1024 // longest resource id interned
 )
 
 // normalizer turns records into Events. It is used by one Read call at a
@@ -125,11 +125,12 @@ type normalizer struct {
 	// cache indexed by a hash of the bytes: a look-up is one hash and one
 	// compare, and a new string simply replaces the one in its slot.
 	strs *[strsSize]string
-	// scopes is a direct-mapped cache of resource ids and their scopes.
-	scopes *[scopesSize]scopeEntry
-	seed   maphash.Seed
+	// resources interns resource ids the same way: apart from strs, as
+	// they are many.
+	resources *[resourcesSize]string
+	seed      maphash.Seed
 
-	buf, idBuf, evBuf []byte // scratch
+	buf, idBuf, evBuf, scopeBuf []byte // scratch
 }
 
 // idKey is the hash an EventID is the hex of.
@@ -141,12 +142,6 @@ type opInfo struct {
 	action, unmapped string
 }
 
-type scopeEntry struct {
-	set               bool
-	resource, sub, rg string
-	scope             string
-}
-
 func newNormalizer(cat Catalog) *normalizer {
 	return &normalizer{
 		cat:       cat,
@@ -154,7 +149,7 @@ func newNormalizer(cat Catalog) *normalizer {
 		seen:      make(map[idKey]struct{}),
 		ops:       make(map[string]*opInfo),
 		strs:      new([strsSize]string),
-		scopes:    new([scopesSize]scopeEntry),
+		resources: new([resourcesSize]string),
 		seed:      maphash.MakeSeed(),
 	}
 }
@@ -213,18 +208,18 @@ func (n *normalizer) op(op []byte) *opInfo {
 
 // resourceScope returns res as a string and its scope.
 func (n *normalizer) resourceScope(res, sub, rg []byte) (string, string) {
-	if len(res) > scopeMax || len(sub) > internMax || len(rg) > internMax {
-		r := string(res)
-		return r, scopeOf(r, string(sub), string(rg))
+	var resource string
+	if len(res) == 0 || len(res) > resourceMax {
+		resource = string(res)
+	} else {
+		slot := &n.resources[maphash.Bytes(n.seed, res)&(resourcesSize-1)]
+		if *slot != string(res) {
+			*slot = string(res)
+		}
+		resource = *slot
 	}
-	e := &n.scopes[maphash.Bytes(n.seed, res)&(scopesSize-1)]
-	if e.set && e.resource == string(res) && e.sub == string(sub) && e.rg == string(rg) {
-		return e.resource, e.scope
-	}
-	r := string(res)
-	*e = scopeEntry{set: true, resource: r, sub: string(sub), rg: string(rg)}
-	e.scope = scopeOf(r, e.sub, e.rg)
-	return r, e.scope
+	n.scopeBuf = appendScope(n.scopeBuf[:0], res, sub, rg)
+	return resource, n.str(n.scopeBuf)
 }
 
 // decode decodes raw into n.rec, and into n.wrap the records of a wrapper.
@@ -605,33 +600,42 @@ func indexFoldASCII(b []byte, sep string) int {
 // names no subscription, sub and rg (the record's subscriptionId and
 // resourceGroupName) are used.
 func scopeOf(resource, sub, rg string) string {
-	var seg [4]string
-	rest := strings.TrimPrefix(resource, "/")
+	return string(appendScope(nil, []byte(resource), []byte(sub), []byte(rg)))
+}
+
+// appendScope appends scopeOf(resource, sub, rg) to dst.
+func appendScope(dst, resource, sub, rg []byte) []byte {
+	var seg [4][]byte
+	rest := bytes.TrimPrefix(resource, []byte("/"))
 	for k := range seg {
 		var ok bool
-		seg[k], rest, ok = strings.Cut(rest, "/")
+		seg[k], rest, ok = bytes.Cut(rest, []byte("/"))
 		if !ok {
 			break
 		}
 	}
 	switch {
-	case strings.EqualFold(seg[0], "subscriptions") && seg[1] != "":
-		sub, rg = seg[1], ""
-		if strings.EqualFold(seg[2], "resourceGroups") && seg[3] != "" {
+	case equalFold(seg[0], "subscriptions") && len(seg[1]) > 0:
+		sub, rg = seg[1], nil
+		if equalFold(seg[2], "resourceGroups") && len(seg[3]) > 0 {
 			rg = seg[3]
 		}
-	case strings.EqualFold(seg[0], "providers") && strings.EqualFold(seg[1], "Microsoft.Management") &&
-		strings.EqualFold(seg[2], "managementGroups") && seg[3] != "":
-		return "/providers/Microsoft.Management/managementGroups/" + strings.ToLower(seg[3])
+	case equalFold(seg[0], "providers") && equalFold(seg[1], "Microsoft.Management") &&
+		equalFold(seg[2], "managementGroups") && len(seg[3]) > 0:
+		dst = append(dst, "/providers/Microsoft.Management/managementGroups/"...)
+		return appendToLower(dst, seg[3])
 	}
-	sub, rg = strings.TrimSpace(sub), strings.TrimSpace(rg)
-	if sub == "" || strings.Contains(sub, "/") || strings.Contains(rg, "/") {
-		return "/"
+	sub, rg = bytes.TrimSpace(sub), bytes.TrimSpace(rg)
+	if len(sub) == 0 || bytes.IndexByte(sub, '/') >= 0 || bytes.IndexByte(rg, '/') >= 0 {
+		return append(dst, '/')
 	}
-	if rg == "" {
-		return "/subscriptions/" + strings.ToLower(sub)
+	dst = append(dst, "/subscriptions/"...)
+	dst = appendToLower(dst, sub)
+	if len(rg) == 0 {
+		return dst
 	}
-	return "/subscriptions/" + strings.ToLower(sub) + "/resourceGroups/" + strings.ToLower(rg)
+	dst = append(dst, "/resourceGroups/"...)
+	return appendToLower(dst, rg)
 }
 
 // providerOf returns the resource provider of an operation, as recorded.
@@ -677,11 +681,13 @@ func eventID(rec *fields, op, resource, raw, buf []byte) (string, idKey, []byte)
 // appendLower appends s lower-cased (ASCII letters only: Azure's ids and
 // names compare case-insensitively in ASCII).
 func appendLower(b, s []byte) []byte {
-	for _, c := range s {
+	start := len(b)
+	b = append(b, s...)
+	low := b[start:]
+	for k, c := range low {
 		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
+			low[k] = c + 'a' - 'A'
 		}
-		b = append(b, c)
 	}
 	return b
 }
