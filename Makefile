@@ -29,22 +29,32 @@ demo: build
 	@echo "Policies, evidence and manifest written to out/demo:"
 	@cd out/demo && find . -type f | sort | head -n 20 && echo "  ... ($$(find . -type f | wc -l) files; see out/demo/manifest.json)"
 
-# Throughput and memory: synthetic CloudTrail in the S3 delivery shape, then
-# ingest into a file store and generate from it. Figures go to the README.
+# Throughput and memory: synthetic logs (CloudTrail in the S3 delivery shape,
+# then Azure Activity Log exports), ingested into a file store and generated
+# from it. Figures go to the README.
 bench: build
-	$(GO) run ./cmd/benchgen -events $(BENCH_EVENTS) -files $(BENCH_FILES) -out $(BENCH_DIR)/logs
-	rm -f $(BENCH_DIR)/bench.duckdb $(BENCH_DIR)/bench.duckdb.wal
-	$(BIN) ingest --stats --db $(BENCH_DIR)/bench.duckdb $(BENCH_DIR)/logs
-	rm -rf $(BENCH_DIR)/out
-	$(BIN) generate --stats --db $(BENCH_DIR)/bench.duckdb --format json,terraform --out $(BENCH_DIR)/out
-	$(GO) test -run '^$$' -bench . ./usage/cloudtrail/ ./synth/catalog/
+	$(GO) run ./cmd/benchgen -events $(BENCH_EVENTS) -files $(BENCH_FILES) -out $(BENCH_DIR)/aws
+	rm -rf $(BENCH_DIR)/aws.duckdb $(BENCH_DIR)/aws.duckdb.wal $(BENCH_DIR)/aws.duckdb.tmp $(BENCH_DIR)/out
+	$(BIN) ingest --stats --db $(BENCH_DIR)/aws.duckdb $(BENCH_DIR)/aws
+	$(BIN) generate --stats --db $(BENCH_DIR)/aws.duckdb --format json,terraform --out $(BENCH_DIR)/out
+	$(GO) run ./cmd/benchgen -provider azure -events $(BENCH_EVENTS) -files $(BENCH_FILES) -out $(BENCH_DIR)/azure
+	rm -rf $(BENCH_DIR)/azure.duckdb $(BENCH_DIR)/azure.duckdb.wal $(BENCH_DIR)/azure.duckdb.tmp
+	$(BIN) ingest --provider azure --stats --db $(BENCH_DIR)/azure.duckdb $(BENCH_DIR)/azure
+	$(BIN) generate --provider azure --stats --db $(BENCH_DIR)/azure.duckdb --format json,terraform --out $(BENCH_DIR)/out
+	$(GO) test -run '^$$' -bench . ./usage/cloudtrail/ ./usage/azure/ ./synth/catalog/
 
 FUZZTIME ?= 30s
+# Every fuzz target, FUZZTIME each: the record decoders first.
+FUZZ_TARGETS = FuzzRead:./usage/cloudtrail/ FuzzDecodeFast:./usage/cloudtrail/ FuzzRead:./usage/azure/ \
+	FuzzDecodeFast:./usage/azure/ FuzzValue:./usage/jsonscan/ FuzzParseURL:./usage/cloudtrail/fetch/ \
+	FuzzMapEvent:./synth/catalog/ FuzzMatchARN:./synth/catalog/ FuzzSynthesize:./synth/aws/ FuzzSynthesize:./synth/azure/ \
+	FuzzTerraformRoundTrip:./emit/ FuzzAzureTerraformRoundTrip:./emit/ FuzzIAMJSONRoundTrip:./emit/ FuzzSafeFileName:./emit/
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./usage/cloudtrail/
-	$(GO) test -run '^$$' -fuzz '^FuzzSynthesize$$' -fuzztime $(FUZZTIME) ./synth/aws/
-	$(GO) test -run '^$$' -fuzz '^FuzzTerraformRoundTrip$$' -fuzztime $(FUZZTIME) ./emit/
-	$(GO) test -run '^$$' -fuzz '^FuzzSafeFileName$$' -fuzztime $(FUZZTIME) ./emit/
+	@for t in $(FUZZ_TARGETS); do \
+		name=$${t%%:*}; pkg=$${t#*:}; \
+		echo "$$name $$pkg"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
 
 clean:
 	rm -rf bin out
