@@ -27,6 +27,10 @@ type fields struct {
 	auth                                         authFields
 	caller, eventDataID, id                      []byte
 	subscriptionID, resourceGroupName            []byte
+
+	// unescaped holds the strings with escapes that the fast decoder
+	// unescaped; fields may be views into it. It is reused.
+	unescaped []byte
 }
 
 // identityFields are the export's identity: an object with authorization
@@ -187,6 +191,8 @@ type claims struct {
 // true. It
 // allocates: it is the path for records the fast decoder declines.
 func decodeSlow(raw []byte, f *fields) ([]json.RawMessage, bool, error) {
+	unescaped := f.unescaped[:0]
+	defer func() { f.unescaped = unescaped }()
 	*f = fields{}
 	if firstByte(raw) != '{' {
 		return nil, false, errNotObject

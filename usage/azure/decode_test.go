@@ -74,20 +74,26 @@ func TestDecodeFast(t *testing.T) {
 		`{"claims":{"oid":"a","aud":1,"x":[1,{"y":null}]}}`:            true,
 		`{"properties":{"eventCategory":"Administrative","statusCode":"OK","other":{"a":[]}}}`: true,
 		// Left to goccy.
-		`{"category":5}`:                         false, // a number in a text field
-		`{"category":true}`:                      false,
-		`{"time":"a\"b"}`:                        false, // an escape
-		`{"time":"\u00e9"}`:                      false,
-		`{"Time":"x"}`:                           false, // another case of a field
-		`{"time":"x","time":"y"}`:                false, // a duplicate
-		`{"identity":{"claims":{"OID":"x"}}}`:    false,
-		`{"identity":{"name":"x"}}`:              false,
-		`{"identity":5}`:                         false,
-		`{"records":[]}`:                         false, // maybe a wrapper
-		`{"value":{}}`:                           false,
-		`{"category":{"Value":"x"}}`:             false,
-		`{"category":{"value":"x","value":"y"}}`: false,
-		`{"claims":{"oid":5}}`:                   false,
+		`{"category":5}`:                                     false, // a number in a text field
+		`{"category":true}`:                                  false,
+		`{"time":"a\"b\\\/\b\f\n\r\t"}`:                      true, // escapes
+		`{"time":"\u00e9\u0000x\uFFFF","identity":"\u00e9"}`: true,
+		`{"category":{"value":"a\nb"}}`:                      true,
+		`{"time":"\ud83d\ude00"}`:                            false, // a surrogate pair: left to goccy
+		`{"time":"\ud83d"}`:                                  false,
+		`{"time":"\x"}`:                                      false,
+		`{"time":"\u12"}`:                                    false,
+		"{\"time\":\"a\tb\"}":                                false, // a control character
+		`{"Time":"x"}`:                                       false, // another case of a field
+		`{"time":"x","time":"y"}`:                            false, // a duplicate
+		`{"identity":{"claims":{"OID":"x"}}}`:                false,
+		`{"identity":{"name":"x"}}`:                          false,
+		`{"identity":5}`:                                     false,
+		`{"records":[]}`:                                     false, // maybe a wrapper
+		`{"value":{}}`:                                       false,
+		`{"category":{"Value":"x"}}`:                         false,
+		`{"category":{"value":"x","value":"y"}}`:             false,
+		`{"claims":{"oid":5}}`:                               false,
 		`{"identity":{"authorization":{"evidence":{"roleAssignmentId":5}}}}`: false,
 		`{"time":"x"} {}`:  false, // not one value
 		`{"time":"\xff"}`:  false, // invalid UTF-8

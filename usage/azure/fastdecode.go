@@ -27,8 +27,8 @@ func decodeFast(raw []byte, f *fields) bool {
 // from the scanner's buffer with it finds where each ends and decodes it
 // in one pass.
 func decodeObject(b []byte, f *fields) (int, bool) {
-	d := fastDecoder{b: b}
-	*f = fields{}
+	d := fastDecoder{b: b, unesc: &f.unescaped}
+	*f = fields{unescaped: f.unescaped[:0]}
 	if !d.record(f) {
 		return 0, false
 	}
@@ -49,7 +49,8 @@ const maxFastDepth = 512
 type fastDecoder struct {
 	b         []byte
 	i         int
-	seenProps uint32 // properties members read, to catch duplicates
+	seenProps uint32  // properties members read, to catch duplicates
+	unesc     *[]byte // where strings with escapes are unescaped
 }
 
 func (d *fastDecoder) ws() {
@@ -154,7 +155,7 @@ func (d *fastDecoder) identity(id *identityFields, seen *uint32, bit uint32) boo
 	case 'n':
 		return d.null()
 	case '"':
-		s, ok := d.plainString()
+		s, ok := d.stringValue()
 		id.name = s
 		return ok
 	case '{':
@@ -368,6 +369,95 @@ func (d *fastDecoder) plainString() ([]byte, bool) {
 	return nil, false
 }
 
+// stringValue reads a string value: a plain one as a view, one with
+// escapes unescaped into d.unesc. It declines invalid UTF-8, control
+// characters and escaped surrogates (\uD800-\uDFFF), whose decoding it
+// leaves to goccy.
+func (d *fastDecoder) stringValue() ([]byte, bool) {
+	start := d.i
+	if s, ok := d.plainString(); ok {
+		return s, true
+	}
+	d.i = start
+	if d.i >= len(d.b) || d.b[d.i] != '"' {
+		return nil, false
+	}
+	from := len(*d.unesc)
+	out := *d.unesc
+	ascii := true
+	j := d.i + 1
+	for j < len(d.b) {
+		k := j
+		for k < len(d.b) && (strClass[d.b[k]] == 0 || strClass[d.b[k]] == strNonASCII) {
+			if d.b[k] >= 0x80 {
+				ascii = false
+			}
+			k++
+		}
+		out = append(out, d.b[j:k]...)
+		if k >= len(d.b) {
+			break
+		}
+		switch strClass[d.b[k]] {
+		case strQuote:
+			*d.unesc = out
+			s := out[from:]
+			if !ascii && !utf8.Valid(s) {
+				return nil, false
+			}
+			d.i = k + 1
+			return s, true
+		case strControl:
+			return nil, false
+		}
+		// An escape.
+		if k+1 >= len(d.b) {
+			return nil, false
+		}
+		switch c := d.b[k+1]; c {
+		case '"', '\\', '/':
+			out = append(out, c)
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			if k+6 > len(d.b) {
+				return nil, false
+			}
+			r := rune(0)
+			for _, h := range d.b[k+2 : k+6] {
+				switch {
+				case '0' <= h && h <= '9':
+					r = r<<4 | rune(h-'0')
+				case 'a' <= h && h <= 'f':
+					r = r<<4 | rune(h-'a'+10)
+				case 'A' <= h && h <= 'F':
+					r = r<<4 | rune(h-'A'+10)
+				default:
+					return nil, false
+				}
+			}
+			if 0xD800 <= r && r <= 0xDFFF {
+				return nil, false
+			}
+			out = utf8.AppendRune(out, r)
+			j = k + 6
+			continue
+		default:
+			return nil, false
+		}
+		j = k + 2
+	}
+	return nil, false
+}
+
 // Classes of bytes in a JSON string; 0 is plain ASCII.
 const (
 	strQuote    = 1
@@ -421,7 +511,7 @@ func (d *fastDecoder) str(dst *[]byte, seen *uint32, bit uint32) bool {
 	if d.null() {
 		return true
 	}
-	s, ok := d.plainString()
+	s, ok := d.stringValue()
 	if !ok {
 		return false
 	}
@@ -447,7 +537,7 @@ func (d *fastDecoder) textValue(dst *[]byte, depth int) bool {
 	case 'n':
 		return d.null()
 	case '"':
-		s, ok := d.plainString()
+		s, ok := d.stringValue()
 		*dst = s
 		return ok
 	case '{':
