@@ -139,3 +139,63 @@ func TestNonASCIIEventsID(t *testing.T) {
 		t.Errorf("resource %q, want %q", evs[0].Resource, res)
 	}
 }
+
+func TestAppendLower(t *testing.T) {
+	var in []byte
+	for c := range 256 {
+		in = append(in, byte(c))
+	}
+	in = append(in, "MICROSOFT.Compute/VirtualMachines/ÄÖÜ-x"...)
+	for start := 0; start < 16; start++ {
+		got := appendLower([]byte("PREFIX"), in[start:])
+		want := []byte("PREFIX")
+		for _, c := range in[start:] {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			want = append(want, c)
+		}
+		if string(got) != string(want) {
+			t.Fatalf("appendLower(%q) = %q, want %q", in[start:], got, want)
+		}
+	}
+}
+
+// checkStatusCode checks that when fastStatusCode takes msg, goccy gives
+// the same code.
+func checkStatusCode(t *testing.T, msg []byte) bool {
+	t.Helper()
+	fast, ok := fastStatusCode(msg)
+	if !ok {
+		return false
+	}
+	if slow := slowStatusCode(msg); string(fast) != string(slow) {
+		t.Fatalf("statusMessage %q: fast %q, goccy %q", msg, fast, slow)
+	}
+	return true
+}
+
+func TestStatusCode(t *testing.T) {
+	for msg, want := range map[string]bool{
+		`{"error":{"code":"AuthorizationFailed","message":"The client \"x\" cannot"}}`: true,
+		`{"code":"Conflict","message":"x"}`:                                            true,
+		` {"error":{"code":{"value":"A"}},"code":"B"} `:                                true,
+		`{"error":null,"code":"   "}`:                                                  true,
+		`{"error":"x"}`:                                                                false,
+		`{"Code":"x"}`:                                                                 false,
+		`{"error":{"code":"x","code":"y"}}`:                                            false,
+		`{"code":"x"} x`:                                                               false,
+	} {
+		if got := checkStatusCode(t, []byte(msg)); got != want {
+			t.Errorf("fastStatusCode(%q) took it: %v, want %v", msg, got, want)
+		}
+	}
+}
+
+func FuzzStatusCode(f *testing.F) {
+	f.Add([]byte(`{"error":{"code":"AuthorizationFailed","message":"The client"}}`))
+	f.Add([]byte(`{"code":{"value":"Conflict"},"message":"x"}`))
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		checkStatusCode(t, msg)
+	})
+}

@@ -253,7 +253,9 @@ var (
 	claimKeys         = []string{"http://schemas.microsoft.com/identity/claims/objectidentifier", "oid",
 		"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn", "upn", "unique_name",
 		"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name", "appid", "azp", "idtyp", "xms_mirid"}
-	textKeys = []string{"value"}
+	textKeys          = []string{"value"}
+	statusMessageKeys = []string{"error", "code"}
+	codeKeys          = []string{"code"}
 )
 
 // foldsTo reports whether key might name one of the lower-cased field names
