@@ -2,6 +2,7 @@ package azure
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -340,21 +341,21 @@ func (d *fastDecoder) plainString() ([]byte, bool) {
 	}
 	start := d.i + 1
 	ascii := true
-	for j := start; j < len(d.b); j++ {
-		for j+8 <= len(d.b) {
+	for j := start; j < len(d.b); {
+		if j+8 <= len(d.b) {
+			// Skip to the first byte of the next eight that is not
+			// plain ASCII (the lowest flagged byte is exact).
 			x := binary.LittleEndian.Uint64(d.b[j:])
-			if stopBytes(x)|x&hiBits != 0 {
-				break
+			m := stopBytes(x) | x&hiBits
+			if m == 0 {
+				j += 8
+				continue
 			}
-			j += 8
-		}
-		for j < len(d.b) && strClass[d.b[j]] == 0 {
-			j++
-		}
-		if j == len(d.b) {
-			break
+			j += bits.TrailingZeros64(m) >> 3
 		}
 		switch strClass[d.b[j]] {
+		case 0:
+			j++
 		case strQuote:
 			d.i = j + 1
 			s := d.b[start:j]
@@ -364,6 +365,7 @@ func (d *fastDecoder) plainString() ([]byte, bool) {
 			return s, true
 		case strNonASCII:
 			ascii = false
+			j++
 		default:
 			return nil, false // an escape or a control character
 		}
@@ -672,7 +674,12 @@ func (d *fastDecoder) skipString() bool {
 		return false
 	}
 	for j := d.i + 1; j < len(d.b); j++ {
-		for j+8 <= len(d.b) && stopBytes(binary.LittleEndian.Uint64(d.b[j:])) == 0 {
+		for j+8 <= len(d.b) {
+			m := stopBytes(binary.LittleEndian.Uint64(d.b[j:]))
+			if m != 0 {
+				j += bits.TrailingZeros64(m) >> 3
+				break
+			}
 			j += 8
 		}
 		for j < len(d.b) && (strClass[d.b[j]] == 0 || strClass[d.b[j]] == strNonASCII) {
