@@ -1,6 +1,13 @@
 package azure
 
-import "testing"
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/leastpriv/pare/usage/record"
+)
 
 // flatFields is fields as strings, comparable with ==.
 type flatFields struct {
@@ -198,4 +205,40 @@ func FuzzStatusCode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		checkStatusCode(t, msg)
 	})
+}
+
+// TestConcurrentReads reads inputs on several goroutines with one Reader,
+// whose pooled workspaces (buffers, caches) must never leak from one Read
+// into another: each gives what it gives alone.
+func TestConcurrentReads(t *testing.T) {
+	r := NewReader(loadCatalog(t), Options{})
+	inputs := [][]byte{syntheticExport(t, 300), exportFile(op{}.export(t, nil), op{status: "Start"}.export(t, nil))}
+	for _, name := range realFiles {
+		inputs = append(inputs, mustTestdata(t, name))
+	}
+	want := make([][]record.Event, len(inputs))
+	for i, in := range inputs {
+		want[i], _, _ = read(t, NewReader(loadCatalog(t), Options{}), "x", in)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range 20 {
+				i := (g + k) % len(inputs)
+				got, _, _ := read(t, r, "x", inputs[i])
+				if !slices.Equal(got, want[i]) {
+					errs <- fmt.Sprintf("input %d read concurrently differs", i)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
 }

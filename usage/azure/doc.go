@@ -11,6 +11,15 @@
 // wrappers. Bad records are reported as record.Problems with their index;
 // the rest of the input still loads.
 //
+// Decoding (decode.go, fastdecode.go): a one-pass decoder reads the fields
+// the reader uses as slices of the record's bytes, straight from the
+// scanner's buffer when a record is all in it. It takes only records it is
+// sure of (valid JSON, no duplicate or differently-cased field keys, the
+// usual types); goccy decodes the others and is the reference the fast
+// decoder is fuzzed against. Strings an Event keeps are interned in caches
+// that a Reader's pooled workspaces keep from one Read to the next; they
+// never change what is emitted.
+//
 // Normalization (normalize.go):
 //
 //   - Only the Administrative category is kept (properties.eventCategory
