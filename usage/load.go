@@ -458,7 +458,7 @@ func (w *worker) load(ctx context.Context, in record.Input) (inputResult, error)
 	emit := func(e *record.Event) error {
 		return w.app.AppendRow(
 			e.Provider, e.EventID, e.Time.UTC(), e.Principal, e.PrincipalKind, e.Session,
-			e.Action, e.Resource, e.Scope, e.Region, string(e.Outcome), e.ErrorCode, e.Via,
+			e.Action, e.Resource, e.Scope, e.Region, string(e.Outcome), e.ErrorCode, e.Via, e.Grant,
 			e.Inferred, e.Service, e.Operation, e.Unmapped, id, int32(e.Index), max(e.Weight, 1),
 		)
 	}

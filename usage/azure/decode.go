@@ -45,6 +45,7 @@ type identityFields struct {
 type authFields struct {
 	action, scope              []byte
 	principalID, principalType []byte // evidence
+	roleAssignmentID           []byte // evidence: the assignment that authorized the call
 }
 
 // claimFields are the token claims the reader uses.
@@ -233,7 +234,8 @@ func decodeSlow(raw []byte, f *fields) ([]json.RawMessage, bool, error) {
 
 func authOf(a *authorization) authFields {
 	return authFields{action: bs(a.Action), scope: bs(a.Scope),
-		principalID: bs(a.Evidence.PrincipalID), principalType: bs(a.Evidence.PrincipalType)}
+		principalID: bs(a.Evidence.PrincipalID), principalType: bs(a.Evidence.PrincipalType),
+		roleAssignmentID: bs(a.Evidence.RoleAssignmentID)}
 }
 
 func claimsOf(c *claims) claimFields {

@@ -191,7 +191,7 @@ func (d *fastDecoder) authorization(k []byte, a *authFields, seen *uint32) bool 
 			case "principalType":
 				return d.str(&a.principalType, seen, 1<<4)
 			case "roleAssignmentId":
-				return d.str(&discard, seen, 1<<5)
+				return d.str(&a.roleAssignmentID, seen, 1<<5)
 			case "roleDefinitionId":
 				return d.str(&discard, seen, 1<<6)
 			case "role", "roleAssignmentScope":

@@ -289,7 +289,7 @@ func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func
 		problem(i, "bad or missing time "+quoteShort(string(when)))
 		return nil
 	}
-	principal, kind, session := n.principalOf(rec)
+	principal, kind, session, grant := n.principalOf(rec)
 	if principal == "" {
 		problem(i, "no principal: neither an oid claim nor authorization.evidence.principalId")
 		return nil
@@ -304,6 +304,7 @@ func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func
 		Principal:     principal,
 		PrincipalKind: kind,
 		Session:       session,
+		Grant:         grant,
 		Resource:      resource,
 		Scope:         scope,
 		Region:        n.str(bytes.TrimSpace(rec.location)),
@@ -499,9 +500,10 @@ func fastStatusCode(msg []byte) ([]byte, bool) {
 	return first(errCode, code), true
 }
 
-// principalOf returns the principal's canonical object id, its kind and
-// a display name.
-func (n *normalizer) principalOf(rec *fields) (id, kind, session string) {
+// principalOf returns the principal's canonical object id, its kind, a
+// display name and, when the authorization evidence is about that
+// principal, the role assignment it names.
+func (n *normalizer) principalOf(rec *fields) (id, kind, session, grant string) {
 	cl := &rec.claims
 	if cl.empty() {
 		cl = &rec.identity.claims
@@ -517,13 +519,14 @@ func (n *normalizer) principalOf(rec *fields) (id, kind, session string) {
 		idB = evID
 	}
 	if len(idB) == 0 {
-		return "", "", ""
+		return "", "", "", ""
 	}
 	// The evidence's principalType says what the principal is only when
 	// the evidence is about that principal.
 	var pt []byte
 	if bytes.Equal(evID, idB) {
 		pt = bytes.TrimSpace(ev.principalType)
+		grant = n.str(bytes.TrimSpace(ev.roleAssignmentID))
 	}
 	upn := first(cl.upnLong, cl.upn)
 	appID := first(cl.appID, cl.azp)
@@ -553,7 +556,7 @@ func (n *normalizer) principalOf(rec *fields) (id, kind, session string) {
 	} else {
 		s = first(upn, cl.uniqueName, cl.nameLong, appID, rec.caller, rec.identity.name)
 	}
-	return n.str(idB), kind, n.str(bytes.TrimSpace(s))
+	return n.str(idB), kind, n.str(bytes.TrimSpace(s)), grant
 }
 
 // lower returns strings.ToLower of b, interned.

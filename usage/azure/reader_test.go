@@ -284,6 +284,20 @@ func TestScope(t *testing.T) {
 	}
 }
 
+// TestGrantOnlyFromOwnEvidence: the role assignment is kept only when the
+// authorization evidence is about the event's own principal.
+func TestGrantOnlyFromOwnEvidence(t *testing.T) {
+	other := map[string]any{"identity": map[string]any{
+		"claims": map[string]any{"http://schemas.microsoft.com/identity/claims/objectidentifier": aliceOID},
+		"authorization": map[string]any{"evidence": map[string]any{
+			"principalId": "99999999999999999999999999999999", "roleAssignmentId": "44444444444444444444444444444444"}},
+	}}
+	evs, _ := mustRead(t, exportFile(op{}.export(t, other)))
+	if len(evs) != 1 || evs[0].Principal != aliceOID || evs[0].Grant != "" {
+		t.Errorf("events = %+v; want alice's event without the other principal's role assignment", evs)
+	}
+}
+
 func TestEventFields(t *testing.T) {
 	evs, _ := mustRead(t, exportFile(op{}.export(t, map[string]any{"location": "westeurope"})))
 	ev := evs[0]
@@ -293,6 +307,7 @@ func TestEventFields(t *testing.T) {
 		Action: "Microsoft.Compute/virtualMachines/start/action", Resource: strings.ToUpper(vmID), Scope: testScope,
 		Region: "westeurope", Outcome: record.Allowed, Service: "MICROSOFT.COMPUTE",
 		Operation: "MICROSOFT.COMPUTE/VIRTUALMACHINES/START/ACTION",
+		Grant:     "33333333333333333333333333333333", // the evidence's roleAssignmentId: it is about this principal
 	}
 	if ev != want {
 		t.Errorf("event\n %+v\nwant\n %+v", ev, want)

@@ -33,6 +33,7 @@ type Event struct {
 	Outcome       Outcome
 	ErrorCode     string
 	Via           string // service that made the call with the principal's permissions, e.g. "cloudformation.amazonaws.com"
+	Grant         string // what the provider says authorized the call (Azure: the role assignment id); "" when unknown
 	Inferred      bool   // implied by the request (iam:PassRole), not named by it
 	Service       string // raw source, e.g. CloudTrail eventSource
 	Operation     string // raw operation, e.g. CloudTrail eventName

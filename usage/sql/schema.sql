@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS events (
     outcome        VARCHAR NOT NULL,  -- allowed | denied | error
     error_code     VARCHAR NOT NULL,
     via            VARCHAR NOT NULL,
+    grant_ref      VARCHAR NOT NULL,  -- what authorized the call (Azure role assignment id), '' when unknown
     inferred       BOOLEAN NOT NULL,
     service        VARCHAR NOT NULL,
     operation      VARCHAR NOT NULL,
