@@ -105,9 +105,7 @@ func GenerateAzure(o Options) (Result, error) {
 			p.kind, p.display = "ManagedIdentity", string(appendUUID(nil, r))
 		}
 		n := 3 + r.IntN(12)
-		for _, j := range r.Perm(len(azureOperations))[:n] {
-			p.ops = append(p.ops, j)
-		}
+		p.ops = append(p.ops, r.Perm(len(azureOperations))[:n]...)
 		bySub[p.sub] = append(bySub[p.sub], i)
 	}
 	perFile := make([]int, o.Files)
