@@ -21,6 +21,7 @@ func ingestCommand(env *environment) *cli.Command {
 			providerFlag,
 			memoryLimitFlag,
 			&cli.BoolFlag{Name: "strict", Usage: "fail on any bad record instead of loading the rest"},
+			&cli.StringSliceFlag{Name: "grants", Usage: "with --provider azure: what is granted today, from `FILE`s of `az role assignment list --all` and `az role definition list` output; replaces the stored snapshot"},
 			&cli.BoolFlag{Name: "stats", Usage: "print time, throughput and peak memory"},
 			profileFlag,
 		},
@@ -28,7 +29,11 @@ func ingestCommand(env *environment) *cli.Command {
 			if cmd.String("db") == "" {
 				return usageErrorf("pass --db FILE: ingest keeps what it loads there for later generate runs", "--db is required")
 			}
-			if cmd.Args().Len() == 0 {
+			grants := cmd.StringSlice("grants")
+			if len(grants) > 0 && cmd.String("provider") != "azure" {
+				return usageErrorf("--grants reads Azure role assignments: add --provider azure", "--grants needs --provider azure")
+			}
+			if cmd.Args().Len() == 0 && len(grants) == 0 {
 				return usageErrorf("name log files, directories or globs, s3://BUCKET/PREFIX, cloudtrail://REGION or azure-logs://WORKSPACE_ID", "no INPUT given")
 			}
 			stats := startStats()
@@ -46,6 +51,14 @@ func ingestCommand(env *environment) *cli.Command {
 				return err
 			}
 			defer store.Close()
+			if len(grants) > 0 {
+				if _, err := loadAzureGrants(ctx, env, store, grants); err != nil {
+					return err
+				}
+				if cmd.Args().Len() == 0 {
+					return nil
+				}
+			}
 			l, err := loadInputs(ctx, env, store, src, cmd.Args().Slice(), windowFlags{}, cmd.Bool("strict"))
 			if err != nil {
 				return err

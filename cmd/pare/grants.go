@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/leastpriv/pare/synth/catalog"
+	"github.com/leastpriv/pare/usage"
+	"github.com/leastpriv/pare/usage/azure/rbac"
+)
+
+// azureGrantsSource names the store's snapshot of what Azure grants today:
+// each load of --grants replaces the previous one.
+const azureGrantsSource = "azure-rbac"
+
+// loadAzureGrants reads role assignment and definition listings, resolves
+// every assignment through its role (custom roles from the listings,
+// built-in roles from the catalog) and stores the result as the current
+// grants snapshot. It returns how many grants were stored.
+func loadAzureGrants(ctx context.Context, env *environment, store *usage.Store, files []string) (int, error) {
+	var assignments []rbac.Assignment
+	var definitions []rbac.Definition
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			return 0, withHint(fmt.Errorf("%s: %s", name, describeFileError(err)), "--grants takes `az role assignment list --all` and `az role definition list` output")
+		}
+		got, err := rbac.Decode(name, f)
+		f.Close()
+		if err != nil {
+			return 0, withHint(err, "--grants takes `az role assignment list --all` and `az role definition list` output")
+		}
+		assignments = append(assignments, got.Assignments...)
+		definitions = append(definitions, got.Definitions...)
+	}
+	cat, err := catalog.LoadAzure()
+	if err != nil {
+		return 0, fmt.Errorf("loading the Azure catalog: %w", err)
+	}
+	builtin := func(nameOrID string) (rbac.Definition, bool) {
+		role, ok := cat.BuiltinRole(nameOrID)
+		if !ok {
+			return rbac.Definition{}, false
+		}
+		d := rbac.Definition{ID: role.ID, RoleName: role.Name, RoleType: "BuiltInRole"}
+		for _, p := range role.Permissions {
+			d.Permissions = append(d.Permissions, rbac.Permission{Actions: p.Actions, NotActions: p.NotActions,
+				DataActions: p.DataActions, NotDataActions: p.NotDataActions, Condition: p.Condition})
+		}
+		return d, true
+	}
+	grants, unresolved := rbac.Grants(assignments, definitions, builtin)
+	for _, u := range unresolved {
+		fmt.Fprintf(env.stderr, "pare: warning: %s\n", u)
+	}
+	if err := store.ReplaceGrants(ctx, "azure", azureGrantsSource, grants); err != nil {
+		return 0, err
+	}
+	fmt.Fprintf(env.stderr, "pare: grants: %d role assignments and %d role definitions read; %d grants stored, %d assignments unresolved\n",
+		len(assignments), len(definitions), len(grants), len(unresolved))
+	return len(grants), nil
+}
