@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/leastpriv/pare/usage/jsonscan"
 	"github.com/leastpriv/pare/usage/record"
 )
 
@@ -44,15 +45,15 @@ func checkFast(t *testing.T, raw []byte) bool {
 	t.Helper()
 	var fast, slow, obj fields
 	ok := decodeFast(raw, &fast)
-	i := skipWS(raw, 0)
+	i := jsonscan.SkipSpace(raw, 0)
 	n, objOK := decodeObject(raw[i:], &obj)
-	if objOK && !ok && skipWS(raw, i+n) == len(raw) {
+	if objOK && !ok && jsonscan.SkipSpace(raw, i+n) == len(raw) {
 		t.Fatalf("decodeObject took %q, decodeFast did not", raw)
 	}
 	if !ok {
 		return false
 	}
-	if !objOK || skipWS(raw, i+n) != len(raw) {
+	if !objOK || jsonscan.SkipSpace(raw, i+n) != len(raw) {
 		t.Fatalf("decodeFast took %q, decodeObject ended at %d of %d (ok %v)", raw, i+n, len(raw), objOK)
 	}
 	_, wrapper, err := decodeSlow(raw, &slow)

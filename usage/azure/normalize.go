@@ -12,6 +12,7 @@ import (
 
 	"github.com/goccy/go-json"
 
+	"github.com/leastpriv/pare/usage/jsonscan"
 	"github.com/leastpriv/pare/usage/record"
 )
 
@@ -476,25 +477,25 @@ func slowStatusCode(msg []byte) []byte {
 // statusMessage that it takes; it reports false for the others.
 func fastStatusCode(msg []byte) ([]byte, bool) {
 	var scratch []byte
-	d := fastDecoder{b: msg, unesc: &scratch}
-	d.i = skipWS(msg, 0)
+	d := fastDecoder{Decoder: jsonscan.NewDecoder(msg, &scratch)}
+	d.SkipSpace()
 	var errCode, code []byte
 	var seen, seenErr uint32
-	ok := d.object(func(k []byte) bool {
+	ok := d.Object(func(k []byte) bool {
 		switch string(k) {
 		case "error":
-			return d.structObject(&seen, 1<<0, func(k []byte) bool {
+			return d.ObjectField(&seen, 1<<0, func(k []byte) bool {
 				if string(k) == "code" {
 					return d.text(&errCode, &seenErr, 1<<0)
 				}
-				return !foldsTo(k, codeKeys) && d.skip(0)
+				return !jsonscan.FoldsTo(k, codeKeys) && d.Skip(0)
 			})
 		case "code":
 			return d.text(&code, &seen, 1<<1)
 		}
-		return !foldsTo(k, statusMessageKeys) && d.skip(0)
+		return !jsonscan.FoldsTo(k, statusMessageKeys) && d.Skip(0)
 	})
-	if !ok || skipWS(msg, d.i) != len(msg) {
+	if !ok || jsonscan.SkipSpace(msg, d.Offset()) != len(msg) {
 		return nil, false
 	}
 	return first(errCode, code), true
@@ -628,7 +629,7 @@ func resourceOf(rec *fields) []byte {
 // which sep does not have.
 func indexFoldASCII(b []byte, sep string) int {
 	for i := 0; i+len(sep) <= len(b); i++ {
-		if equalLowerASCII(b[i:i+len(sep)], sep) {
+		if jsonscan.EqualLowerASCII(b[i:i+len(sep)], sep) {
 			return i
 		}
 	}
@@ -717,6 +718,12 @@ func eventID(rec *fields, op, resource, raw, buf []byte) (string, idKey, []byte)
 	hex.Encode(out[len("azure:"):], key[:])
 	return string(out[:]), key, b
 }
+
+// Every byte's low and high bit, for appendLower's eight bytes at a time.
+const (
+	loBits = 0x0101010101010101
+	hiBits = 0x8080808080808080
+)
 
 // appendLower appends s lower-cased (ASCII letters only: Azure's ids and
 // names compare case-insensitively in ASCII).

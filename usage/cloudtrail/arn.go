@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/goccy/go-json"
+
+	"github.com/leastpriv/pare/usage/jsonscan"
 )
 
 // filler finds the resources of one record's actions: ARNs the record names
@@ -52,13 +54,13 @@ func (f *filler) parse() {
 // topLevelStrings appends the string-valued members of a JSON object. raw
 // has already been decoded once, so it is valid JSON.
 func topLevelStrings(raw []byte, dst []param) []param {
-	i := skipWS(raw, 0)
+	i := jsonscan.SkipSpace(raw, 0)
 	if i >= len(raw) || raw[i] != '{' {
 		return dst
 	}
 	i++
 	for {
-		i = skipWS(raw, i)
+		i = jsonscan.SkipSpace(raw, i)
 		if i >= len(raw) || raw[i] != '"' {
 			return dst // '}' or malformed
 		}
@@ -67,11 +69,11 @@ func topLevelStrings(raw []byte, dst []param) []param {
 			return dst
 		}
 		key := raw[i+1 : kEnd-1]
-		i = skipWS(raw, kEnd)
+		i = jsonscan.SkipSpace(raw, kEnd)
 		if i >= len(raw) || raw[i] != ':' {
 			return dst
 		}
-		i = skipWS(raw, i+1)
+		i = jsonscan.SkipSpace(raw, i+1)
 		if i >= len(raw) {
 			return dst
 		}
@@ -98,19 +100,12 @@ func topLevelStrings(raw []byte, dst []param) []param {
 				return dst
 			}
 		}
-		i = skipWS(raw, i)
+		i = jsonscan.SkipSpace(raw, i)
 		if i >= len(raw) || raw[i] != ',' {
 			return dst
 		}
 		i++
 	}
-}
-
-func skipWS(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
 }
 
 // stringEnd returns the index after the string starting at b[i] == '"', and

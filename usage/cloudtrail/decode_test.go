@@ -3,7 +3,6 @@ package cloudtrail
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	stdjson "encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"testing/iotest"
 	"time"
 
+	"github.com/leastpriv/pare/usage/jsonscan"
 	"github.com/leastpriv/pare/usage/record"
 )
 
@@ -63,15 +63,15 @@ func checkFast(t *testing.T, raw []byte) bool {
 	t.Helper()
 	var fast, slow, obj fields
 	ok := decodeFast(raw, &fast)
-	i := skipWS(raw, 0)
+	i := jsonscan.SkipSpace(raw, 0)
 	n, objOK := decodeObject(raw[i:], &obj)
-	if objOK && !ok && skipWS(raw, i+n) == len(raw) {
+	if objOK && !ok && jsonscan.SkipSpace(raw, i+n) == len(raw) {
 		t.Fatalf("decodeObject took %q, decodeFast did not", raw)
 	}
 	if !ok {
 		return false
 	}
-	if !objOK || skipWS(raw, i+n) != len(raw) {
+	if !objOK || jsonscan.SkipSpace(raw, i+n) != len(raw) {
 		t.Fatalf("decodeFast took %q, decodeObject ended at %d of %d (ok %v)", raw, i+n, len(raw), objOK)
 	}
 	if err := decodeSlow(raw, &slow); err != nil {
@@ -179,38 +179,6 @@ func TestParseZulu(t *testing.T) {
 	}
 }
 
-func TestStopBytes(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	var b [8]byte
-	check := func() {
-		x := binary.LittleEndian.Uint64(b[:])
-		stop, high := false, false
-		for _, c := range b {
-			stop = stop || c == '"' || c == '\\' || c < 0x20
-			high = high || c >= 0x80
-		}
-		if (stopBytes(x) != 0) != stop || (x&hiBits != 0) != high {
-			t.Fatalf("%q: stopBytes %x, want stop %v; high %v", b, stopBytes(x), stop, high)
-		}
-	}
-	// Every byte value at every position among plain bytes, then random words.
-	for pos := range 8 {
-		for c := range 256 {
-			for i := range b {
-				b[i] = 'a'
-			}
-			b[pos] = byte(c)
-			check()
-		}
-	}
-	for range 200000 {
-		for i := range b {
-			b[i] = byte(rng.IntN(256))
-		}
-		check()
-	}
-}
-
 // TestReadAllocs guards the allocations a record costs: its EventID and
 // the strings first seen, not one per field.
 func TestReadAllocs(t *testing.T) {
@@ -269,7 +237,7 @@ func TestSkippedKeysDoNotFold(t *testing.T) {
 		}
 		walk(m)
 		for _, k := range keys {
-			if foldsTo([]byte(k), l.fields) {
+			if jsonscan.FoldsTo([]byte(k), l.fields) {
 				t.Errorf("skipped member %q folds to a field of %v", k, l.fields)
 			}
 		}

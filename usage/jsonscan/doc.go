@@ -8,7 +8,15 @@
 // and nesting is bounded by MaxDepth. Structural errors are *SyntaxError
 // with the byte offset of the (decompressed) input.
 //
-// It checks structure only: a value it returns may still be invalid JSON,
-// and every byte of it is attacker-controlled. It must never decode, copy
-// or interpret values, and never import anything but the standard library.
+// A Decoder is the other half: the JSON primitives of each reader's
+// one-pass decoder, which walks one record, keeping the fields the reader
+// uses as views into its bytes. It declines (reports false for) anything
+// but the common shape of a record, which the reader then decodes with its
+// slow path, so it must accept only what that path accepts and read it the
+// same way. The field tables and what a record means stay in each reader.
+//
+// The Scanner checks structure only: a value it returns may still be
+// invalid JSON, and every byte of it is attacker-controlled. Neither type
+// may interpret values (no format's field names or semantics here), panic
+// on any input, or import anything but the standard library.
 package jsonscan
