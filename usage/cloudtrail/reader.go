@@ -1,7 +1,6 @@
 package cloudtrail
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -10,8 +9,6 @@ import (
 	"sync"
 
 	"github.com/goccy/go-json"
-	"github.com/klauspost/compress/gzip"
-
 	"github.com/leastpriv/pare/synth/catalog"
 	"github.com/leastpriv/pare/usage/jsonscan"
 	"github.com/leastpriv/pare/usage/record"
@@ -55,14 +52,8 @@ type Reader struct {
 // workspace is the memory one Read works in.
 type workspace struct {
 	norm *normalizer
-	br   *bufio.Reader
-	zr   *gzip.Reader // nil until the first gzipped input
-	buf  []byte       // the scanner's buffer
+	in   jsonscan.Input
 }
-
-// maxKeptBuffer is the largest scanner buffer a workspace keeps for the
-// next Read; a huge record's buffer is left to the garbage collector.
-const maxKeptBuffer = 1 << 20
 
 // NewReader returns a Reader that maps events with cat.
 func NewReader(cat Catalog, opts Options) *Reader {
@@ -71,17 +62,6 @@ func NewReader(cat Catalog, opts Options) *Reader {
 		max = DefaultMaxRecordBytes
 	}
 	return &Reader{cat: cat, max: max}
-}
-
-// gzipReader names decompression errors, which otherwise read like JSON ones.
-type gzipReader struct{ zr *gzip.Reader }
-
-func (g gzipReader) Read(p []byte) (int, error) {
-	n, err := g.zr.Read(p)
-	if err != nil && err != io.EOF {
-		err = fmt.Errorf("decompressing gzip (truncated or corrupt): %w", err)
-	}
-	return n, err
 }
 
 // Read implements record.ReadFunc. It detects gzip by its magic bytes, then
@@ -94,7 +74,7 @@ func (g gzipReader) Read(p []byte) (int, error) {
 func (r *Reader) Read(ctx context.Context, name string, rd io.Reader, emit func(*record.Event) error) (record.Stats, error) {
 	ws, _ := r.spaces.Get().(*workspace)
 	if ws == nil {
-		ws = &workspace{norm: newNormalizer(r.cat), br: bufio.NewReaderSize(nil, 64<<10)}
+		ws = &workspace{norm: newNormalizer(r.cat)}
 	}
 	defer r.spaces.Put(ws)
 	rs := &readState{
@@ -106,7 +86,6 @@ func (r *Reader) Read(ctx context.Context, name string, rd io.Reader, emit func(
 		norm:   ws.norm,
 	}
 	err := rs.read(rd)
-	ws.br.Reset(nil) // keep no reference to rd
 	ws.norm.release()
 	if err != nil {
 		err = fmt.Errorf("reading %s: %w", name, err)
@@ -126,30 +105,11 @@ type readState struct {
 }
 
 func (rs *readState) read(rd io.Reader) error {
-	ws := rs.ws
-	br := ws.br
-	br.Reset(rd)
-	var src io.Reader = br
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		var err error
-		if ws.zr == nil {
-			ws.zr, err = gzip.NewReader(br)
-		} else {
-			err = ws.zr.Reset(br)
-		}
-		if err != nil {
-			ws.zr = nil
-			return fmt.Errorf("decompressing gzip: %w", err)
-		}
-		defer ws.zr.Close()
-		src = gzipReader{ws.zr}
+	s, err := rs.ws.in.Open(rd, rs.reader.max)
+	if err != nil {
+		return err
 	}
-	s := jsonscan.New(src, rs.reader.max, ws.buf)
-	defer func() {
-		if buf := s.Buffer(); len(buf) <= maxKeptBuffer {
-			ws.buf = buf
-		}
-	}()
+	defer rs.ws.in.Close(s)
 	c, err := s.Peek()
 	if err == io.EOF {
 		return errors.New("empty input")

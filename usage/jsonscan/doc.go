@@ -15,8 +15,12 @@
 // slow path, so it must accept only what that path accepts and read it the
 // same way. The field tables and what a record means stay in each reader.
 //
+// An Input is the memory a reader reuses from one input to the next, and
+// detects gzip by its magic bytes.
+//
 // The Scanner checks structure only: a value it returns may still be
 // invalid JSON, and every byte of it is attacker-controlled. Neither type
 // may interpret values (no format's field names or semantics here), panic
-// on any input, or import anything but the standard library.
+// on any input, or import anything but the standard library and
+// klauspost/compress's gzip.
 package jsonscan
