@@ -1,13 +1,10 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -85,9 +82,6 @@ func GenerateAzure(o Options) (Result, error) {
 	if o.Events < 0 || o.Files <= 0 || o.Principals < len(subscriptions) || o.Days <= 0 {
 		return Result{}, fmt.Errorf("need -events >= 0, -files > 0, -principals >= %d and -days > 0", len(subscriptions))
 	}
-	if o.Workers <= 0 {
-		o.Workers = 1
-	}
 	r := rand.New(rand.NewPCG(o.Seed, 0xa2b1c3d4))
 	principals := make([]azurePrincipal, o.Principals)
 	bySub := make([][]int, len(subscriptions))
@@ -115,36 +109,9 @@ func GenerateAzure(o Options) (Result, error) {
 			perFile[f]++
 		}
 	}
-	var (
-		mu   sync.Mutex
-		res  = Result{Files: o.Files, Events: o.Events}
-		errs []error
-		wg   sync.WaitGroup
-		jobs = make(chan int)
-	)
-	for w := 0; w < o.Workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fw := newFileWriter()
-			for f := range jobs {
-				n, raw, err := fw.writeAzure(o, principals, bySub, f, perFile[f])
-				mu.Lock()
-				res.Bytes += n
-				res.RawBytes += raw
-				if err != nil {
-					errs = append(errs, err)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for f := 0; f < o.Files; f++ {
-		jobs <- f
-	}
-	close(jobs)
-	wg.Wait()
-	return res, errors.Join(errs...)
+	return generateFiles(o, func(fw *fileWriter, f int) (int64, int64, error) {
+		return fw.writeAzure(o, principals, bySub, f, perFile[f])
+	})
 }
 
 // writeAzure writes file f: one subscription's hour, as the storage export names it.
@@ -157,58 +124,12 @@ func (fw *fileWriter) writeAzure(o Options, principals []azurePrincipal, bySub [
 	ts := End.Add(-time.Duration(hours-slot) * time.Hour)
 	dir := filepath.Join(o.Dir, "insights-activity-logs", "resourceId=", "SUBSCRIPTIONS", strings.ToUpper(subscriptions[sub]),
 		ts.Format("y=2006"), ts.Format("m=01"), ts.Format("d=02"), ts.Format("h=15"), "m=00")
-	if !fw.dirs[dir] {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return 0, 0, fmt.Errorf("creating %s: %w", dir, err)
-		}
-		fw.dirs[dir] = true
-	}
-	path := filepath.Join(dir, "PT1H.json.gz")
-	out, err := os.Create(path)
-	if err != nil {
-		return 0, 0, fmt.Errorf("creating %s: %w", path, err)
-	}
-	cw := &countWriter{w: out}
-	fw.bw.Reset(cw)
-	fw.gz.Reset(fw.bw)
 	zipfP := rand.NewZipf(r, 1.1, 4, uint64(len(bySub[sub])-1))
-	var raw int64
-	b := append(fw.buf[:0], `{"records":[`...)
-	for i := 0; i < records; i++ {
-		if i > 0 {
-			b = append(b, ',', '\n')
-		}
+	return fw.writeFile(filepath.Join(dir, "PT1H.json.gz"), `{"records":[`, ",\n", records, func(b []byte) []byte {
 		p := &principals[bySub[sub][zipfP.Uint64()]]
 		at := ts.Add(time.Duration(r.Int64N(int64(time.Hour))))
-		b = azureRecord(b, r, p, subscriptions[sub], at)
-		if len(b) > 512<<10 {
-			raw += int64(len(b))
-			if _, err := fw.gz.Write(b); err != nil {
-				out.Close()
-				return 0, 0, fmt.Errorf("writing %s: %w", path, err)
-			}
-			b = b[:0]
-		}
-	}
-	b = append(b, "]}\n"...)
-	raw += int64(len(b))
-	fw.buf = b[:0]
-	if _, err := fw.gz.Write(b); err != nil {
-		out.Close()
-		return 0, 0, fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := fw.gz.Close(); err != nil {
-		out.Close()
-		return 0, 0, fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := fw.bw.Flush(); err != nil {
-		out.Close()
-		return 0, 0, fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := out.Close(); err != nil {
-		return 0, 0, fmt.Errorf("closing %s: %w", path, err)
-	}
-	return cw.n, raw, nil
+		return azureRecord(b, r, p, subscriptions[sub], at)
+	})
 }
 
 // azureRecord appends one export record: mostly a principal's Administrative

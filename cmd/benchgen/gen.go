@@ -79,10 +79,13 @@ func Generate(o Options) (Result, error) {
 	if o.Days <= 0 {
 		return Result{}, fmt.Errorf("need -days > 0, got %d", o.Days)
 	}
-	if o.Workers <= 0 {
-		o.Workers = 1
-	}
 	p := newPlan(o)
+	return generateFiles(o, func(fw *fileWriter, f int) (int64, int64, error) { return fw.write(p, f) })
+}
+
+// generateFiles writes files 0..o.Files-1 with write on o.Workers
+// goroutines, each with its own fileWriter, and adds up what they wrote.
+func generateFiles(o Options, write func(fw *fileWriter, f int) (int64, int64, error)) (Result, error) {
 	var (
 		mu    sync.Mutex
 		res   = Result{Files: o.Files, Events: o.Events}
@@ -90,13 +93,13 @@ func Generate(o Options) (Result, error) {
 		wg    sync.WaitGroup
 		files = make(chan int)
 	)
-	for w := 0; w < o.Workers; w++ {
+	for w := 0; w < max(o.Workers, 1); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			fw := newFileWriter()
 			for f := range files {
-				n, raw, err := fw.write(p, f)
+				n, raw, err := write(fw, f)
 				mu.Lock()
 				res.Bytes += n
 				res.RawBytes += raw
@@ -218,13 +221,26 @@ func (fw *fileWriter) write(p *plan, f int) (int64, int64, error) {
 	}
 	name := fmt.Sprintf("%s_CloudTrail_%s_%s_%s.json.gz", acct, region, ts.Format("20060102T1504Z"), randomTag(r))
 	dir := filepath.Join(p.o.Dir, "AWSLogs", acct, "CloudTrail", region, ts.Format("2006"), ts.Format("01"), ts.Format("02"))
-	if !fw.dirs[dir] {
+	g := gen{r: r, p: p, account: acct, region: region, ts: ts}
+	g.zipfPrincipal = rand.NewZipf(r, 1.1, 4, uint64(len(p.byAccount[a])-1))
+	for k := 3; k <= 20; k++ {
+		g.zipfAction[k] = rand.NewZipf(r, 1.4, 1, uint64(k-1))
+	}
+	return fw.writeFile(filepath.Join(dir, name), `{"Records":[`, ",", p.perFile[f], func(b []byte) []byte {
+		return g.record(b, p.byAccount[a])
+	})
+}
+
+// writeFile writes path as one gzipped JSON object: open, then n records
+// appended by record and separated by sep, then "]}\n". It returns the gzip
+// and JSON byte counts.
+func (fw *fileWriter) writeFile(path, open, sep string, n int, record func(b []byte) []byte) (int64, int64, error) {
+	if dir := filepath.Dir(path); !fw.dirs[dir] {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return 0, 0, fmt.Errorf("creating %s: %w", dir, err)
 		}
 		fw.dirs[dir] = true
 	}
-	path := filepath.Join(dir, name)
 	out, err := os.Create(path)
 	if err != nil {
 		return 0, 0, fmt.Errorf("creating %s: %w", path, err)
@@ -232,19 +248,13 @@ func (fw *fileWriter) write(p *plan, f int) (int64, int64, error) {
 	cw := &countWriter{w: out}
 	fw.bw.Reset(cw)
 	fw.gz.Reset(fw.bw)
-
-	g := gen{r: r, p: p, account: acct, region: region, ts: ts}
-	g.zipfPrincipal = rand.NewZipf(r, 1.1, 4, uint64(len(p.byAccount[a])-1))
-	for k := 3; k <= 20; k++ {
-		g.zipfAction[k] = rand.NewZipf(r, 1.4, 1, uint64(k-1))
-	}
 	var raw int64
-	b := append(fw.buf[:0], `{"Records":[`...)
-	for i := 0; i < p.perFile[f]; i++ {
+	b := append(fw.buf[:0], open...)
+	for i := 0; i < n; i++ {
 		if i > 0 {
-			b = append(b, ',')
+			b = append(b, sep...)
 		}
-		b = g.record(b, p.byAccount[a])
+		b = record(b)
 		if len(b) > 512<<10 {
 			raw += int64(len(b))
 			if _, err := fw.gz.Write(b); err != nil {
