@@ -36,9 +36,9 @@ func TestNewEvidence(t *testing.T) {
 		Principal: principal, Kind: "service-principal", RoleID: r.ID,
 		Rejected: []string{"Microsoft.Bad/*"}, Unscoped: []string{""},
 		Actions: []ActionEvidence{
-			{Action: "MICROSOFT.COMPUTE/virtualMachines/WRITE", Count: 5, First: t1, Last: t3, Samples: []string{"e1", "e2", "e3"}, Resources: []string{rg, vm}, Denied: true},
-			{Action: "Microsoft.Compute/virtualMachines/read", Count: 1, Resources: []string{vm}, Inferred: true, Samples: []string{}},
-			{Action: "Microsoft.Web/sites/write", Count: 9, Samples: []string{"s1", "s2", "s3", "s4", "s5"}, Resources: []string{}},
+			{Action: "MICROSOFT.COMPUTE/virtualMachines/WRITE", Regions: []string{}, Via: []string{}, Count: 5, First: t1, Last: t3, Samples: []string{"e1", "e2", "e3"}, Resources: []string{rg, vm}, Denied: true},
+			{Action: "Microsoft.Compute/virtualMachines/read", Regions: []string{}, Via: []string{}, Count: 1, Resources: []string{vm}, Inferred: true, Samples: []string{}},
+			{Action: "Microsoft.Web/sites/write", Regions: []string{}, Via: []string{}, Count: 9, Samples: []string{"s1", "s2", "s3", "s4", "s5"}, Resources: []string{}},
 		},
 	}
 	if !reflect.DeepEqual(ev, want) {
