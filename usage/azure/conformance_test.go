@@ -1,31 +1,20 @@
 package azure
 
 import (
-	"errors"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/leastpriv/pare/usage/record"
+	"github.com/leastpriv/pare/usage/record/recordtest"
 )
 
 // The conformance cases every source reader must pass (STYLE.md point 3):
 // empty input, truncated gzip, wrong format, duplicates, a huge record and
 // an invalid record in the middle. Each case gives an input and what must
 // come out of it.
-type conformanceCase struct {
-	name     string
-	data     func(t testing.TB) []byte
-	max      int64  // Options.MaxRecordBytes, 0 for the default
-	err      string // the error must contain this, "" for no error
-	errIs    error  // and wrap this, when set
-	events   int    // events emitted (when err == "")
-	problems []int  // indexes of the Problems, in order
-	sameID   bool   // all events share one EventID
-}
-
-func conformanceCases() []conformanceCase {
+func conformanceCases() []recordtest.Case {
 	// Each good record gives one event: the operation (the reads it implies
 	// are inferred at synthesis, not stored).
 	r := func(t testing.TB, corr string) string {
@@ -36,133 +25,92 @@ func conformanceCases() []conformanceCase {
 			"eventCategory": "Administrative", "requestbody": strings.Repeat("x", 10000)}})
 	}
 	rest := func(t testing.TB, corr string) string { return op{corr: corr}.rest(t, nil) }
-	return []conformanceCase{
-		{name: "empty", data: func(testing.TB) []byte { return nil }, err: "empty input"},
-		{name: "blank", data: func(testing.TB) []byte { return []byte(" \n\t ") }, err: "empty input"},
-		{name: "empty gzip", data: func(t testing.TB) []byte { return gz(t, nil) }, err: "empty input"},
-		{name: "truncated gzip", data: func(t testing.TB) []byte {
+	return []recordtest.Case{
+		{Name: "empty", Data: func(testing.TB) []byte { return nil }, Err: "empty input"},
+		{Name: "blank", Data: func(testing.TB) []byte { return []byte(" \n\t ") }, Err: "empty input"},
+		{Name: "empty gzip", Data: func(t testing.TB) []byte { return gz(t, nil) }, Err: "empty input"},
+		{Name: "truncated gzip", Data: func(t testing.TB) []byte {
 			z := gz(t, exportFile(r(t, "a"), r(t, "b"), r(t, "c")))
 			return z[:len(z)/2]
-		}, err: "gzip"},
-		{name: "corrupt gzip header", data: func(testing.TB) []byte { return []byte{0x1f, 0x8b, 0, 0} }, err: "gzip"},
-		{name: "not Activity Log JSON", data: func(testing.TB) []byte { return []byte(`{"foo":1}`) },
-			err: "not an Azure Activity Log", errIs: ErrNotActivityLog},
-		{name: "CloudTrail file", data: func(testing.TB) []byte {
+		}, Err: "gzip"},
+		{Name: "corrupt gzip header", Data: func(testing.TB) []byte { return []byte{0x1f, 0x8b, 0, 0} }, Err: "gzip"},
+		{Name: "not Activity Log JSON", Data: func(testing.TB) []byte { return []byte(`{"foo":1}`) },
+			Err: "not an Azure Activity Log", ErrIs: ErrNotActivityLog},
+		{Name: "CloudTrail file", Data: func(testing.TB) []byte {
 			return []byte(`{"Records":[{"eventVersion":"1.08","eventSource":"s3.amazonaws.com","eventName":"GetObject"}]}`)
-		}, err: "not an Azure Activity Log", errIs: ErrNotActivityLog},
-		{name: "REST API spec example", data: func(testing.TB) []byte {
+		}, Err: "not an Azure Activity Log", ErrIs: ErrNotActivityLog},
+		{Name: "REST API spec example", Data: func(testing.TB) []byte {
 			return []byte(`{"parameters":{"api-version":"2015-04-01"},"responses":{"200":{"body":{"value":[]}}}}`)
-		}, err: "not an Azure Activity Log", errIs: ErrNotActivityLog},
-		{name: "text file", data: func(testing.TB) []byte { return []byte("hello, world\n") },
-			err: "not an Azure Activity Log", errIs: ErrNotActivityLog},
-		{name: "JSON string", data: func(testing.TB) []byte { return []byte(`"records"`) },
-			err: "not an Azure Activity Log", errIs: ErrNotActivityLog},
-		{name: "empty records", data: func(testing.TB) []byte { return []byte(`{"records":[]}`) }},
-		{name: "empty value", data: func(testing.TB) []byte { return []byte(`{"value":[],"nextLink":null}`) }},
-		{name: "empty array", data: func(testing.TB) []byte { return []byte(`[]`) }},
-		{name: "duplicates export", data: func(t testing.TB) []byte { return exportFile(r(t, "a"), r(t, "a")) },
-			events: 2, sameID: true},
-		{name: "duplicates across shapes", data: func(t testing.TB) []byte {
+		}, Err: "not an Azure Activity Log", ErrIs: ErrNotActivityLog},
+		{Name: "text file", Data: func(testing.TB) []byte { return []byte("hello, world\n") },
+			Err: "not an Azure Activity Log", ErrIs: ErrNotActivityLog},
+		{Name: "JSON string", Data: func(testing.TB) []byte { return []byte(`"records"`) },
+			Err: "not an Azure Activity Log", ErrIs: ErrNotActivityLog},
+		{Name: "empty records", Data: func(testing.TB) []byte { return []byte(`{"records":[]}`) }},
+		{Name: "empty value", Data: func(testing.TB) []byte { return []byte(`{"value":[],"nextLink":null}`) }},
+		{Name: "empty array", Data: func(testing.TB) []byte { return []byte(`[]`) }},
+		{Name: "duplicates export", Data: func(t testing.TB) []byte { return exportFile(r(t, "a"), r(t, "a")) },
+			Events: 2, SameID: true},
+		{Name: "duplicates across shapes", Data: func(t testing.TB) []byte {
 			return jsonLines(r(t, "a"), string(exportFile(r(t, "a"))), rest(t, "a"))
-		}, events: 3, sameID: true},
-		{name: "duplicates without correlationId", data: func(t testing.TB) []byte {
+		}, Events: 3, SameID: true},
+		{Name: "duplicates without correlationId", Data: func(t testing.TB) []byte {
 			x := op{}.export(t, map[string]any{"correlationId": nil})
 			return jsonLines(x, x)
-		}, events: 2, sameID: true},
-		{name: "huge record export", max: 4096, data: func(t testing.TB) []byte {
+		}, Events: 2, SameID: true},
+		{Name: "huge record export", Max: 4096, Data: func(t testing.TB) []byte {
 			return exportFile(r(t, "a"), big(t), r(t, "c"))
-		}, events: 2, problems: []int{1}},
-		{name: "huge record JSON Lines", max: 4096, data: func(t testing.TB) []byte {
+		}, Events: 2, Problems: []int{1}},
+		{Name: "huge record JSON Lines", Max: 4096, Data: func(t testing.TB) []byte {
 			return jsonLines(r(t, "a"), big(t), r(t, "c"))
-		}, events: 2, problems: []int{1}},
-		{name: "huge first record JSON Lines", max: 4096, data: func(t testing.TB) []byte {
+		}, Events: 2, Problems: []int{1}},
+		{Name: "huge first record JSON Lines", Max: 4096, Data: func(t testing.TB) []byte {
 			return jsonLines(big(t), r(t, "b"), r(t, "c"))
-		}, events: 2, problems: []int{0}},
-		{name: "huge record REST", max: 4096, data: func(t testing.TB) []byte {
+		}, Events: 2, Problems: []int{0}},
+		{Name: "huge record REST", Max: 4096, Data: func(t testing.TB) []byte {
 			return restPage(rest(t, "a"), big(t), rest(t, "c"))
-		}, events: 2, problems: []int{1}},
-		{name: "huge record gzip", max: 4096, data: func(t testing.TB) []byte {
+		}, Events: 2, Problems: []int{1}},
+		{Name: "huge record gzip", Max: 4096, Data: func(t testing.TB) []byte {
 			return gz(t, exportFile(r(t, "a"), big(t), r(t, "c")))
-		}, events: 2, problems: []int{1}},
-		{name: "invalid record in the middle export", data: func(t testing.TB) []byte {
+		}, Events: 2, Problems: []int{1}},
+		{Name: "invalid record in the middle export", Data: func(t testing.TB) []byte {
 			return exportFile(r(t, "a"), `{"time": tru, "x": [1,,2]}`, `17`, r(t, "c"))
-		}, events: 2, problems: []int{1, 2}},
-		{name: "invalid line in the middle JSON Lines", data: func(t testing.TB) []byte {
+		}, Events: 2, Problems: []int{1, 2}},
+		{Name: "invalid line in the middle JSON Lines", Data: func(t testing.TB) []byte {
 			return jsonLines(r(t, "a"), `{"time": "2025-01-01T00:00:00Z", "identity": {`, `not json`, r(t, "c"))
-		}, events: 2, problems: []int{1, 2}},
-		{name: "invalid line in Event Hub lines", data: func(t testing.TB) []byte {
+		}, Events: 2, Problems: []int{1, 2}},
+		{Name: "invalid line in Event Hub lines", Data: func(t testing.TB) []byte {
 			return jsonLines(string(exportFile(r(t, "a"), r(t, "b"))), `{"records":[{"time"`, string(exportFile(r(t, "c"))))
-		}, events: 3, problems: []int{2}},
-		{name: "broken structure export", data: func(t testing.TB) []byte {
+		}, Events: 3, Problems: []int{2}},
+		{Name: "broken structure export", Data: func(t testing.TB) []byte {
 			return exportFile(r(t, "a"), `{"time": "x"]`, r(t, "c"))
-		}, err: "invalid JSON at byte"},
-		{name: "truncated export", data: func(t testing.TB) []byte {
+		}, Err: "invalid JSON at byte"},
+		{Name: "truncated export", Data: func(t testing.TB) []byte {
 			b := exportFile(r(t, "a"), r(t, "b"))
 			return b[:len(b)-30]
-		}, err: "unexpected end of input"},
-		{name: "record without principal", data: func(t testing.TB) []byte {
+		}, Err: "unexpected end of input"},
+		{Name: "record without principal", Data: func(t testing.TB) []byte {
 			return exportFile(r(t, "a"), op{corr: "b"}.export(t, map[string]any{"identity": "John Doe"}), r(t, "c"))
-		}, events: 2, problems: []int{1}},
-		{name: "record without time", data: func(t testing.TB) []byte {
+		}, Events: 2, Problems: []int{1}},
+		{Name: "record without time", Data: func(t testing.TB) []byte {
 			return exportFile(r(t, "a"), op{corr: "b"}.export(t, map[string]any{"time": nil}), r(t, "c"))
-		}, events: 2, problems: []int{1}},
-		{name: "record without category", data: func(t testing.TB) []byte {
+		}, Events: 2, Problems: []int{1}},
+		{Name: "record without category", Data: func(t testing.TB) []byte {
 			return exportFile(r(t, "a"), op{corr: "b"}.export(t, map[string]any{"category": nil, "properties": nil, "identity": map[string]any{"claims": aliceClaims()}}))
-		}, events: 1, problems: []int{1}},
-		{name: "record with unknown status", data: func(t testing.TB) []byte {
+		}, Events: 1, Problems: []int{1}},
+		{Name: "record with unknown status", Data: func(t testing.TB) []byte {
 			return exportFile(op{corr: "b"}.export(t, map[string]any{"resultType": "Sideways"}), r(t, "a"))
-		}, events: 1, problems: []int{0}},
-		{name: "record of the wrong type", data: func(t testing.TB) []byte {
+		}, Events: 1, Problems: []int{0}},
+		{Name: "record of the wrong type", Data: func(t testing.TB) []byte {
 			return restPage(rest(t, "a"), `[1,2]`, `null`, rest(t, "c"))
-		}, events: 2, problems: []int{1, 2}},
+		}, Events: 2, Problems: []int{1, 2}},
 	}
 }
 
 func TestConformance(t *testing.T) {
-	for _, c := range conformanceCases() {
-		t.Run(c.name, func(t *testing.T) {
-			r := NewReader(fakeCatalog{}, Options{MaxRecordBytes: c.max})
-			evs, st, err := read(t, r, "input.json", c.data(t))
-			if c.err != "" {
-				if err == nil || !strings.Contains(err.Error(), c.err) {
-					t.Fatalf("error = %v, want one containing %q", err, c.err)
-				}
-				if !strings.Contains(err.Error(), "input.json") {
-					t.Errorf("error %q does not name the input", err)
-				}
-				if c.errIs != nil && !errors.Is(err, c.errIs) {
-					t.Errorf("error %v does not wrap %v", err, c.errIs)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("unexpected error: %v", err)
-			}
-			if len(evs) != c.events || st.Events != c.events {
-				t.Errorf("got %d events (stats %d), want %d", len(evs), st.Events, c.events)
-			}
-			var idx []int
-			for _, p := range st.Problems {
-				idx = append(idx, p.Index)
-				if p.Input != "input.json" || p.Message == "" {
-					t.Errorf("problem %+v lacks input or message", p)
-				}
-			}
-			if !reflect.DeepEqual(idx, c.problems) {
-				t.Errorf("problems at %v, want %v: %v", idx, c.problems, st.Problems)
-			}
-			if c.sameID {
-				for _, ev := range evs {
-					if ev.EventID == "" || ev.EventID != evs[0].EventID {
-						t.Errorf("EventIDs differ or are empty: %q vs %q", ev.EventID, evs[0].EventID)
-					}
-				}
-			}
-			for _, ev := range evs {
-				checkEvent(t, ev)
-			}
-		})
-	}
+	recordtest.Run(t, conformanceCases(), func(max int64) record.ReadFunc {
+		return NewReader(fakeCatalog{}, Options{MaxRecordBytes: max}).Read
+	}, checkEvent)
 }
 
 // TestNoProgressStops checks that a stray closing bracket, colon or comma

@@ -3,7 +3,6 @@ package cloudtrail
 import (
 	"bytes"
 	"context"
-	"errors"
 	"reflect"
 	"runtime"
 	"strings"
@@ -11,136 +10,85 @@ import (
 	"time"
 
 	"github.com/leastpriv/pare/usage/record"
+	"github.com/leastpriv/pare/usage/record/recordtest"
 )
 
 // The conformance cases every source reader must pass (STYLE.md point 3):
 // empty input, truncated gzip, wrong format, duplicates, a huge record and
 // an invalid record in the middle. Each case gives an input and what must
 // come out of it.
-type conformanceCase struct {
-	name     string
-	data     func(t testing.TB) []byte
-	max      int64  // Options.MaxRecordBytes, 0 for the default
-	err      string // the error must contain this, "" for no error
-	errIs    error  // and wrap this, when set
-	events   int    // events emitted (when err == "")
-	problems []int  // indexes of the Problems, in order
-	sameID   bool   // all events share one EventID
-}
-
-func conformanceCases() []conformanceCase {
+func conformanceCases() []recordtest.Case {
 	big := func(t testing.TB) string {
 		return mk(t, map[string]any{"eventID": "big", "requestParameters": map[string]any{
 			"bucketName": "b", "key": strings.Repeat("x", 10000)}})
 	}
 	r := func(t testing.TB, id string) string { return mk(t, map[string]any{"eventID": id}) }
-	return []conformanceCase{
-		{name: "empty", data: func(testing.TB) []byte { return nil }, err: "empty input"},
-		{name: "blank", data: func(testing.TB) []byte { return []byte(" \n\t ") }, err: "empty input"},
-		{name: "empty gzip", data: func(t testing.TB) []byte { return gz(t, nil) }, err: "empty input"},
-		{name: "truncated gzip", data: func(t testing.TB) []byte {
+	return []recordtest.Case{
+		{Name: "empty", Data: func(testing.TB) []byte { return nil }, Err: "empty input"},
+		{Name: "blank", Data: func(testing.TB) []byte { return []byte(" \n\t ") }, Err: "empty input"},
+		{Name: "empty gzip", Data: func(t testing.TB) []byte { return gz(t, nil) }, Err: "empty input"},
+		{Name: "truncated gzip", Data: func(t testing.TB) []byte {
 			z := gz(t, s3File(r(t, "a"), r(t, "b"), r(t, "c")))
 			return z[:len(z)/2]
-		}, err: "gzip"},
-		{name: "corrupt gzip header", data: func(testing.TB) []byte { return []byte{0x1f, 0x8b, 0, 0} }, err: "gzip"},
-		{name: "not CloudTrail JSON", data: func(testing.TB) []byte { return []byte(`{"foo":1}`) },
-			err: "not CloudTrail", errIs: ErrNotCloudTrail},
-		{name: "digest file", data: func(testing.TB) []byte {
+		}, Err: "gzip"},
+		{Name: "corrupt gzip header", Data: func(testing.TB) []byte { return []byte{0x1f, 0x8b, 0, 0} }, Err: "gzip"},
+		{Name: "not CloudTrail JSON", Data: func(testing.TB) []byte { return []byte(`{"foo":1}`) },
+			Err: "not CloudTrail", ErrIs: ErrNotCloudTrail},
+		{Name: "digest file", Data: func(testing.TB) []byte {
 			return []byte(`{"awsAccountId":"111122223333","digestStartTime":"2023-07-10T11:00:00Z","logFiles":[{"s3Bucket":"b","s3Object":"o"}]}`)
-		}, err: "not CloudTrail", errIs: ErrNotCloudTrail},
-		{name: "text file", data: func(testing.TB) []byte { return []byte("hello, world\n") },
-			err: "not CloudTrail", errIs: ErrNotCloudTrail},
-		{name: "JSON string", data: func(testing.TB) []byte { return []byte(`"Records"`) },
-			err: "not CloudTrail", errIs: ErrNotCloudTrail},
-		{name: "empty Records", data: func(testing.TB) []byte { return []byte(`{"Records":[]}`) }},
-		{name: "duplicates S3", data: func(t testing.TB) []byte { return s3File(r(t, "a"), r(t, "a")) },
-			events: 2, sameID: true},
-		{name: "duplicates without eventID", data: func(t testing.TB) []byte {
+		}, Err: "not CloudTrail", ErrIs: ErrNotCloudTrail},
+		{Name: "text file", Data: func(testing.TB) []byte { return []byte("hello, world\n") },
+			Err: "not CloudTrail", ErrIs: ErrNotCloudTrail},
+		{Name: "JSON string", Data: func(testing.TB) []byte { return []byte(`"Records"`) },
+			Err: "not CloudTrail", ErrIs: ErrNotCloudTrail},
+		{Name: "empty Records", Data: func(testing.TB) []byte { return []byte(`{"Records":[]}`) }},
+		{Name: "duplicates S3", Data: func(t testing.TB) []byte { return s3File(r(t, "a"), r(t, "a")) },
+			Events: 2, SameID: true},
+		{Name: "duplicates without eventID", Data: func(t testing.TB) []byte {
 			x := mk(t, map[string]any{"eventID": nil})
 			return jsonLines(x, x)
-		}, events: 2, sameID: true},
-		{name: "huge record S3", max: 4096, data: func(t testing.TB) []byte {
+		}, Events: 2, SameID: true},
+		{Name: "huge record S3", Max: 4096, Data: func(t testing.TB) []byte {
 			return s3File(r(t, "a"), big(t), r(t, "c"))
-		}, events: 2, problems: []int{1}},
-		{name: "huge record JSON Lines", max: 4096, data: func(t testing.TB) []byte {
+		}, Events: 2, Problems: []int{1}},
+		{Name: "huge record JSON Lines", Max: 4096, Data: func(t testing.TB) []byte {
 			return jsonLines(r(t, "a"), big(t), r(t, "c"))
-		}, events: 2, problems: []int{1}},
-		{name: "huge first record JSON Lines", max: 4096, data: func(t testing.TB) []byte {
+		}, Events: 2, Problems: []int{1}},
+		{Name: "huge first record JSON Lines", Max: 4096, Data: func(t testing.TB) []byte {
 			return jsonLines(big(t), r(t, "b"), r(t, "c"))
-		}, events: 2, problems: []int{0}},
-		{name: "huge record lookup-events", max: 4096, data: func(t testing.TB) []byte {
+		}, Events: 2, Problems: []int{0}},
+		{Name: "huge record lookup-events", Max: 4096, Data: func(t testing.TB) []byte {
 			return lookupFile(t, r(t, "a"), big(t), r(t, "c"))
-		}, events: 2, problems: []int{1}},
-		{name: "huge record gzip", max: 4096, data: func(t testing.TB) []byte {
+		}, Events: 2, Problems: []int{1}},
+		{Name: "huge record gzip", Max: 4096, Data: func(t testing.TB) []byte {
 			return gz(t, s3File(r(t, "a"), big(t), r(t, "c")))
-		}, events: 2, problems: []int{1}},
-		{name: "invalid record in the middle S3", data: func(t testing.TB) []byte {
+		}, Events: 2, Problems: []int{1}},
+		{Name: "invalid record in the middle S3", Data: func(t testing.TB) []byte {
 			return s3File(r(t, "a"), `{"eventVersion": tru, "x": [1,,2]}`, `17`, r(t, "c"))
-		}, events: 2, problems: []int{1, 2}},
-		{name: "invalid line in the middle JSON Lines", data: func(t testing.TB) []byte {
+		}, Events: 2, Problems: []int{1, 2}},
+		{Name: "invalid line in the middle JSON Lines", Data: func(t testing.TB) []byte {
 			return jsonLines(r(t, "a"), `{"eventVersion": "1.08", "userIdentity": {`, `not json`, r(t, "c"))
-		}, events: 2, problems: []int{1, 2}},
-		{name: "broken structure S3", data: func(t testing.TB) []byte {
+		}, Events: 2, Problems: []int{1, 2}},
+		{Name: "broken structure S3", Data: func(t testing.TB) []byte {
 			return s3File(r(t, "a"), `{"eventVersion": "1.08"]`, r(t, "c"))
-		}, err: "invalid JSON at byte"},
-		{name: "truncated S3", data: func(t testing.TB) []byte {
+		}, Err: "invalid JSON at byte"},
+		{Name: "truncated S3", Data: func(t testing.TB) []byte {
 			b := s3File(r(t, "a"), r(t, "b"))
 			return b[:len(b)-30]
-		}, err: "unexpected end of input"},
-		{name: "record without eventSource", data: func(t testing.TB) []byte {
+		}, Err: "unexpected end of input"},
+		{Name: "record without eventSource", Data: func(t testing.TB) []byte {
 			return s3File(r(t, "a"), mk(t, map[string]any{"eventSource": nil}), r(t, "c"))
-		}, events: 2, problems: []int{1}},
-		{name: "bad lookup element", data: func(t testing.TB) []byte {
+		}, Events: 2, Problems: []int{1}},
+		{Name: "bad lookup element", Data: func(t testing.TB) []byte {
 			return []byte(`{"Events":[{"EventId":"x"},{"CloudTrailEvent":"{\"eventVersion\":"}]}`)
-		}, problems: []int{0, 1}},
+		}, Problems: []int{0, 1}},
 	}
 }
 
 func TestConformance(t *testing.T) {
-	for _, c := range conformanceCases() {
-		t.Run(c.name, func(t *testing.T) {
-			r := NewReader(fakeCatalog{}, Options{MaxRecordBytes: c.max})
-			evs, st, err := read(t, r, "input.json", c.data(t))
-			if c.err != "" {
-				if err == nil || !strings.Contains(err.Error(), c.err) {
-					t.Fatalf("error = %v, want one containing %q", err, c.err)
-				}
-				if !strings.Contains(err.Error(), "input.json") {
-					t.Errorf("error %q does not name the input", err)
-				}
-				if c.errIs != nil && !errors.Is(err, c.errIs) {
-					t.Errorf("error %v does not wrap %v", err, c.errIs)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("unexpected error: %v", err)
-			}
-			if len(evs) != c.events || st.Events != c.events {
-				t.Errorf("got %d events (stats %d), want %d", len(evs), st.Events, c.events)
-			}
-			var idx []int
-			for _, p := range st.Problems {
-				idx = append(idx, p.Index)
-				if p.Input != "input.json" || p.Message == "" {
-					t.Errorf("problem %+v lacks input or message", p)
-				}
-			}
-			if !reflect.DeepEqual(idx, c.problems) {
-				t.Errorf("problems at %v, want %v: %v", idx, c.problems, st.Problems)
-			}
-			if c.sameID {
-				for _, ev := range evs {
-					if ev.EventID == "" || ev.EventID != evs[0].EventID {
-						t.Errorf("EventIDs differ or are empty: %q vs %q", ev.EventID, evs[0].EventID)
-					}
-				}
-			}
-			for _, ev := range evs {
-				checkEvent(t, ev)
-			}
-		})
-	}
+	recordtest.Run(t, conformanceCases(), func(max int64) record.ReadFunc {
+		return NewReader(fakeCatalog{}, Options{MaxRecordBytes: max}).Read
+	}, checkEvent)
 }
 
 // checkEvent asserts what holds for every emitted event.

@@ -2,7 +2,6 @@ package cloudtrail
 
 import (
 	"bytes"
-	"context"
 	stdjson "encoding/json"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/leastpriv/pare/synth/catalog"
 	"github.com/leastpriv/pare/usage/record"
+	"github.com/leastpriv/pare/usage/record/recordtest"
 )
 
 // fakeCatalog is a small hand-written Catalog for unit tests.
@@ -94,12 +94,7 @@ func (fakeCatalog) Action(name string) (catalog.ActionInfo, bool) {
 // read runs a Reader over data and collects its events.
 func read(t testing.TB, r *Reader, name string, data []byte) ([]record.Event, record.Stats, error) {
 	t.Helper()
-	var evs []record.Event
-	st, err := r.Read(context.Background(), name, bytes.NewReader(data), func(ev *record.Event) error {
-		evs = append(evs, *ev)
-		return nil
-	})
-	return evs, st, err
+	return recordtest.Read(r.Read, name, data)
 }
 
 func gz(t testing.TB, data []byte) []byte {
