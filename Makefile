@@ -46,7 +46,7 @@ bench: build
 FUZZTIME ?= 30s
 # Every fuzz target, FUZZTIME each: the record decoders first.
 FUZZ_TARGETS = FuzzRead:./usage/cloudtrail/ FuzzDecodeFast:./usage/cloudtrail/ FuzzRead:./usage/azure/ \
-	FuzzDecodeFast:./usage/azure/ FuzzValue:./usage/jsonscan/ FuzzParseURL:./usage/cloudtrail/fetch/ \
+	FuzzDecodeFast:./usage/azure/ FuzzStatusCode:./usage/azure/ FuzzValue:./usage/jsonscan/ FuzzParseURL:./usage/cloudtrail/fetch/ \
 	FuzzMapEvent:./synth/catalog/ FuzzMatchARN:./synth/catalog/ FuzzSynthesize:./synth/aws/ FuzzSynthesize:./synth/azure/ \
 	FuzzTerraformRoundTrip:./emit/ FuzzAzureTerraformRoundTrip:./emit/ FuzzIAMJSONRoundTrip:./emit/ FuzzSafeFileName:./emit/
 fuzz:
