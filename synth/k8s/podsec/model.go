@@ -65,8 +65,8 @@ type Volume struct {
 // them; they are matched to workloads by namespace, owner and container.
 type Observation struct {
 	Namespace    string
-	Pod          string   // pod name as observed
-	OwnerKind    string   // resolved owner when the source gives it, else ""
+	Pod          string // pod name as observed
+	OwnerKind    string // resolved owner when the source gives it, else ""
 	OwnerName    string
 	Container    string
 	Capabilities []string // capabilities checked and granted, e.g. "NET_BIND_SERVICE", sorted, distinct
