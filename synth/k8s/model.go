@@ -83,3 +83,15 @@ type Policy struct {
 	AlreadyGranted  []synth.Access
 	Generalizations []Generalization
 }
+
+// Grant is one rule of existing RBAC as it applies to one subject: the
+// subject of a binding, one rule of the role it binds, and where the
+// binding applies (Namespace "" for a ClusterRoleBinding, which applies in
+// every namespace and to cluster-scoped resources). Readers of manifests
+// and of a live cluster produce them; Synthesize subtracts what they allow.
+type Grant struct {
+	Subject   Subject // Kind "User", "Group" or "ServiceAccount"
+	Namespace string
+	Rule      Rule   // Evidence unused
+	Origin    string // e.g. "ClusterRoleBinding/view-all -> ClusterRole/view (rbac.yaml:40)"
+}
