@@ -82,6 +82,16 @@ type Policy struct {
 	// Roles.
 	AlreadyGranted  []synth.Access
 	Generalizations []Generalization
+	// Rejected are the accesses no rule was made for: not Kubernetes
+	// requests, or values that would be RBAC wildcards. Sorted by action,
+	// then resource.
+	Rejected []Rejected
+}
+
+// Rejected is an access Synthesize made no rule for, and why.
+type Rejected struct {
+	Access synth.Access
+	Reason string
 }
 
 // Grant is one rule of existing RBAC as it applies to one subject: the
