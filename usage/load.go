@@ -87,6 +87,12 @@ func (s *Store) Load(ctx context.Context, inputs []record.Input, read record.Rea
 		return LoadResult{}, err
 	}
 	content := &contentIndex{hashes: hashes}
+	// The workers keep every core busy decoding; DuckDB's own threads
+	// would only compete with them for the same cores.
+	if _, err := s.db.ExecContext(ctx, `SET GLOBAL threads = 1`); err != nil {
+		return LoadResult{}, fmt.Errorf("configuring store %s: %w", s.name(), err)
+	}
+	defer s.db.ExecContext(context.WithoutCancel(ctx), `RESET GLOBAL threads`)
 	var lastID int64
 	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM sources`).Scan(&lastID); err != nil {
 		return LoadResult{}, fmt.Errorf("reading sources: %w", err)
@@ -175,6 +181,14 @@ func (s *Store) Load(ctx context.Context, inputs []record.Input, read record.Rea
 	}
 	if err := ctx.Err(); err != nil {
 		return out, err
+	}
+
+	// Write everything loaded into the database file now, as part of the
+	// load, rather than when the store closes.
+	if s.path != "" {
+		if _, err := s.db.ExecContext(ctx, `CHECKPOINT`); err != nil {
+			return out, fmt.Errorf("checkpointing store %s: %w", s.name(), err)
+		}
 	}
 
 	sort.Slice(all, func(i, j int) bool { return all[i].order < all[j].order })
