@@ -35,7 +35,8 @@ const (
 	// Options.MaxResourceNames object names and lists none.
 	ReasonManyNames = "too many resource names"
 	// ReasonUnnamedVerb: a list, watch, create or deletecollection request
-	// named an object; rules for those verbs never carry resourceNames.
+	// on a resource (not a subresource) named an object; rules for those
+	// verbs never carry resourceNames.
 	ReasonUnnamedVerb = "verb granted without resource names"
 	// ReasonVerbExpansion: verbs added by Options.VerbExpansion.
 	ReasonVerbExpansion = "verb expansion"
@@ -109,10 +110,16 @@ func extraVerbs(mode, verb string) []string {
 	return nil
 }
 
-// unnamedVerb reports whether rules for verb never carry resourceNames:
-// list, watch and deletecollection act on collections, and a create's
-// object has no name RBAC can check before it exists.
-func unnamedVerb(verb string) bool {
+// unnamedVerb reports whether rules for verb on a resource (subresource
+// "") or on one of its subresources never carry resourceNames: list, watch
+// and deletecollection act on collections, and a create's object has no
+// name RBAC can check before it exists. A subresource belongs to an
+// existing object, so any verb on it keeps that object's name ("create
+// pods/exec" on pod web).
+func unnamedVerb(verb, subresource string) bool {
+	if subresource != "" {
+		return false
+	}
 	switch verb {
 	case "list", "watch", "create", "deletecollection":
 		return true

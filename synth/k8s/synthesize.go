@@ -28,7 +28,8 @@ import (
 //  3. Each remaining access asks for its verb (and, with VerbsAudit2RBAC,
 //     the verbs audit2rbac adds that no grant already allows) on its group,
 //     resource and subresource, in its namespace, for its object name.
-//     list, watch, create and deletecollection are always granted unnamed.
+//     list, watch, create and deletecollection on a resource (not a
+//     subresource) are always granted unnamed.
 //  4. The same verb on the same resource in more than ClusterWideAfter
 //     namespaces moves to the ClusterRole.
 //  5. Names are kept as resourceNames unless the same verb on the same
@@ -154,8 +155,8 @@ func synthesizeOne(principal string, mine []synth.Access, grants []Grant, opts O
 		for _, v := range verbs {
 			k := tupleKey{ns: r.Namespace, group: r.Group, resource: r.Resource, subresource: r.Subresource, verb: v}
 			name := r.Name
-			if name != "" && unnamedVerb(v) {
-				b.generalize(ReasonUnnamedVerb, "list, watch, create and deletecollection rules never carry resourceNames", k.request().Action())
+			if name != "" && unnamedVerb(v, r.Subresource) {
+				b.generalize(ReasonUnnamedVerb, "list, watch, create and deletecollection rules on a resource never carry resourceNames", k.request().Action())
 				name = ""
 			}
 			b.add(k, name, i)
