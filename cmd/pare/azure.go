@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -54,17 +53,7 @@ func renderRole(out *stagedOutput, stem string, entry *manifestPrincipal, r azur
 		entry.Warnings = append(entry.Warnings, fmt.Sprintf("assignable scope %q is not under a subscription; Azure may refuse it", s))
 	}
 	base := "azure/" + stem
-	write := func(name string, render func(w io.Writer) error) error {
-		var buf bytes.Buffer
-		if err := render(&buf); err != nil {
-			return fmt.Errorf("rendering %s: %w", name, err)
-		}
-		if err := out.write(name, buf.Bytes()); err != nil {
-			return err
-		}
-		entry.Files = append(entry.Files, name)
-		return nil
-	}
+	write := func(name string, render func(w io.Writer) error) error { return out.render(entry, name, render) }
 	if err := write(base+".json", func(w io.Writer) error { return emit.AzureRoleJSON(w, r) }); err != nil {
 		return err
 	}

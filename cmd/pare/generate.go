@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -267,17 +266,7 @@ func (r renderer) render(entry *manifestPrincipal, p aws.Policy, used []synth.Ac
 	}
 	stem := r.stems[p.Principal]
 	base := "aws/" + stem
-	write := func(name string, render func(w io.Writer) error) error {
-		var buf bytes.Buffer
-		if err := render(&buf); err != nil {
-			return fmt.Errorf("rendering %s: %w", name, err)
-		}
-		if err := r.out.write(name, buf.Bytes()); err != nil {
-			return err
-		}
-		entry.Files = append(entry.Files, name)
-		return nil
-	}
+	write := func(name string, render func(w io.Writer) error) error { return r.out.render(entry, name, render) }
 	if r.o.json {
 		for i, doc := range p.Documents {
 			name := base + ".json"

@@ -155,6 +155,20 @@ func (o *stagedOutput) write(name string, body []byte) error {
 	return nil
 }
 
+// render renders one file and stages it as name, listing it in entry's
+// files.
+func (o *stagedOutput) render(entry *manifestPrincipal, name string, render func(w io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := render(&buf); err != nil {
+		return fmt.Errorf("rendering %s: %w", name, err)
+	}
+	if err := o.write(name, buf.Bytes()); err != nil {
+		return err
+	}
+	entry.Files = append(entry.Files, name)
+	return nil
+}
+
 // commit swaps the provider's folder in by rename, then writes the
 // manifest, keeping the entries other providers' runs wrote there.
 func (o *stagedOutput) commit(m *manifest) error {
