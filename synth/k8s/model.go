@@ -44,7 +44,7 @@ type Rule struct {
 // Role is a Role (Namespace set) or ClusterRole (Namespace "").
 type Role struct {
 	Namespace string
-	Name      string // "pare:<principal's file-safe stem>", stable across runs
+	Name      string // RoleName(principal): "pare:" and the principal, '/' and '%' escaped; stable across runs
 	Rules     []Rule // sorted: resource rules by group, resource, verbs; then non-resource rules
 }
 

@@ -39,6 +39,10 @@ import (
 //     names take the union of their verbs, then the same group, verbs and
 //     names the union of their resources.
 //
+// Each rule's Evidence adds up the accesses that asked for it, under their
+// observed actions: a verb added by expansion, or a rule made cluster-wide,
+// shows the accesses it was made for.
+//
 // The namespaced Roles come first, sorted by namespace, then the
 // ClusterRole, which holds cluster-scoped requests, requests across all
 // namespaces and non-resource URLs. Each Role has one binding to
