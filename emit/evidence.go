@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/leastpriv/pare/synth"
 	"github.com/leastpriv/pare/synth/aws"
 )
 
@@ -51,18 +52,7 @@ func Evidence(w io.Writer, ev aws.Evidence) error {
 		Rejected:        nonNil(ev.Rejected),
 	}
 	for _, a := range ev.Actions {
-		f.Actions = append(f.Actions, evidenceAction{
-			Action:    a.Action,
-			Count:     a.Count,
-			First:     rfc3339(a.First),
-			Last:      rfc3339(a.Last),
-			Regions:   nonNil(a.Regions),
-			Samples:   nonNil(a.Samples),
-			Via:       a.Via,
-			Resources: nonNil(a.Resources),
-			Inferred:  a.Inferred,
-			Denied:    a.Denied,
-		})
+		f.Actions = append(f.Actions, newEvidenceAction(a))
 	}
 	for _, g := range ev.Generalizations {
 		f.Generalizations = append(f.Generalizations, evidenceGeneralize{Action: g.Action, Resource: g.Resource, Reason: g.Reason, Recorded: nonNil(g.Recorded)})
@@ -73,31 +63,33 @@ func Evidence(w io.Writer, ev aws.Evidence) error {
 	return writeJSON(w, f)
 }
 
+// newEvidenceAction is one action's evidence as every evidence file writes
+// it: times in RFC 3339 UTC ("" when unknown) and empty lists as [].
+func newEvidenceAction(a synth.ActionEvidence) evidenceAction {
+	return evidenceAction{
+		Action:    a.Action,
+		Count:     a.Count,
+		First:     rfc3339(a.First),
+		Last:      rfc3339(a.Last),
+		Regions:   nonNil(a.Regions),
+		Samples:   nonNil(a.Samples),
+		Via:       a.Via,
+		Resources: nonNil(a.Resources),
+		Inferred:  a.Inferred,
+		Denied:    a.Denied,
+	}
+}
+
 // checkEvidenceUTF8 reports the first string of f that is not valid UTF-8:
 // like IAMJSON, Evidence never silently replaces bytes.
 func checkEvidenceUTF8(f evidenceFile) error {
-	check := func(field string, ss ...string) error {
-		for _, s := range ss {
-			if !utf8.ValidString(s) {
-				return fmt.Errorf("evidence %s %q is not valid UTF-8", field, s)
-			}
-		}
-		return nil
-	}
+	check := checkEvidenceStrings
 	if err := check("principal", f.Principal, f.Kind); err != nil {
 		return err
 	}
 	for _, a := range f.Actions {
-		for _, err := range []error{
-			check("action", a.Action),
-			check("region", a.Regions...),
-			check("event id", a.Samples...),
-			check("via", a.Via...),
-			check("resource", a.Resources...),
-		} {
-			if err != nil {
-				return err
-			}
+		if err := checkEvidenceAction(a); err != nil {
+			return err
 		}
 	}
 	for _, g := range f.Generalizations {
@@ -111,6 +103,32 @@ func checkEvidenceUTF8(f evidenceFile) error {
 		}
 	}
 	return check("rejected action", f.Rejected...)
+}
+
+// checkEvidenceAction reports the first string of a that is not valid UTF-8.
+func checkEvidenceAction(a evidenceAction) error {
+	for _, err := range []error{
+		checkEvidenceStrings("action", a.Action),
+		checkEvidenceStrings("region", a.Regions...),
+		checkEvidenceStrings("event id", a.Samples...),
+		checkEvidenceStrings("via", a.Via...),
+		checkEvidenceStrings("resource", a.Resources...),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkEvidenceStrings reports the first of ss that is not valid UTF-8.
+func checkEvidenceStrings(field string, ss ...string) error {
+	for _, s := range ss {
+		if !utf8.ValidString(s) {
+			return fmt.Errorf("evidence %s %q is not valid UTF-8", field, s)
+		}
+	}
+	return nil
 }
 
 func rfc3339(t time.Time) string {

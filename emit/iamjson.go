@@ -95,14 +95,7 @@ func writeJSON(w io.Writer, v any) error {
 // encoding/json escapes everything below U+0020 inside strings, so such
 // runes only occur inside strings, while the structural '\n' stays.
 func escapeInvisible(b []byte) []byte {
-	clean := true
-	for _, r := range string(b) {
-		if r != '\n' && !unicode.IsPrint(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
+	if allVisible(b) {
 		return b
 	}
 	out := make([]byte, 0, len(b)+64)
@@ -119,4 +112,14 @@ func escapeInvisible(b []byte) []byte {
 		}
 	}
 	return out
+}
+
+// allVisible reports whether every rune of b is printable or '\n'.
+func allVisible(b []byte) bool {
+	for _, r := range string(b) {
+		if r != '\n' && !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
 }
