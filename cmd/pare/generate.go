@@ -14,6 +14,7 @@ import (
 	"github.com/leastpriv/pare/synth"
 	"github.com/leastpriv/pare/synth/aws"
 	"github.com/leastpriv/pare/synth/azure"
+	"github.com/leastpriv/pare/synth/k8s"
 	"github.com/leastpriv/pare/usage"
 )
 
@@ -38,10 +39,16 @@ func generateCommand(env *environment) *cli.Command {
 			&cli.StringFlag{Name: "since", Usage: "window `DURATION` back from the newest event loaded, e.g. 90d"},
 			&cli.StringFlag{Name: "from", Usage: "window start `TIME` (2026-01-31 or RFC 3339)"},
 			&cli.StringFlag{Name: "to", Usage: "window end `TIME` (a date means the end of that day)"},
-			&cli.StringFlag{Name: "format", Value: "json", Usage: "comma-separated output `FORMATS`: json, terraform"},
+			&cli.StringFlag{Name: "format", Usage: "comma-separated output `FORMATS`: json, terraform (aws, azure; default json); yaml, terraform (k8s; default yaml)"},
 			&cli.BoolFlag{Name: "include-denied", Usage: "also grant what was attempted and denied"},
 			&cli.StringFlag{Name: "azure-scope", Value: "resource-group", Usage: "assignable scopes of Azure roles at `GRANULARITY`: resource-group, subscription or resource"},
 			&cli.IntFlag{Name: "max-resources", Value: aws.DefaultMaxResources, Usage: "past `N` distinct resources of one action, grant a wildcard pattern (reported)"},
+			&cli.StringFlag{Name: "verb-expansion", Value: k8s.VerbsExact, Usage: "k8s: `MODE` exact (the verbs seen) or audit2rbac (its verb expansions)"},
+			&cli.IntFlag{Name: "cluster-wide-after", Value: k8s.DefaultClusterWideAfter, Usage: "k8s: the same access in more than `N` namespaces becomes cluster-wide (reported)"},
+			&cli.IntFlag{Name: "max-resource-names", Value: k8s.DefaultMaxResourceNames, Usage: "k8s: past `N` object names in a rule, grant the rule unnamed (reported)"},
+			&cli.StringSliceFlag{Name: "grants", Usage: "what is granted today, subtracted from k8s output: RBAC manifest `FILE`s or directories, or k8s://CONTEXT; Azure role listings as for ingest"},
+			&cli.StringSliceFlag{Name: "workloads", Usage: "k8s: workloads whose securityContexts to tighten, from manifest `FILE`s or directories, or k8s://CONTEXT"},
+			&cli.StringSliceFlag{Name: "runtime", Usage: "k8s: runtime evidence `FILE`s for securityContexts (Inspektor Gadget trace_capabilities/trace_exec JSON, Falco JSON)"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail on any bad record instead of loading the rest"},
 			&cli.BoolFlag{Name: "stats", Usage: "print time, throughput and peak memory"},
 			profileFlag,
@@ -61,6 +68,11 @@ type generateOptions struct {
 	principals    []string
 	window        windowFlags
 	json, tf      bool
+	yaml          bool // k8s
+	k8s           k8s.Options
+	grants        []string
+	workloads     []string
+	runtime       []string
 	includeDenied bool
 	maxResources  int
 	strict        bool
@@ -79,6 +91,23 @@ func parseGenerateFlags(cmd *cli.Command) (generateOptions, error) {
 		inputs:        cmd.Args().Slice(),
 	}
 	o.provider = cmd.String("provider")
+	o.grants = cmd.StringSlice("grants")
+	o.workloads = cmd.StringSlice("workloads")
+	o.runtime = cmd.StringSlice("runtime")
+	if len(o.grants) > 0 && o.provider == "aws" {
+		return o, usageErrorf("--grants reads Azure role assignments (--provider azure) or Kubernetes RBAC (--provider k8s)", "--grants needs --provider azure or k8s")
+	}
+	if o.provider != "k8s" && (len(o.workloads) > 0 || len(o.runtime) > 0) {
+		return o, usageErrorf("--workloads and --runtime tighten Kubernetes securityContexts: add --provider k8s", "--workloads and --runtime need --provider k8s")
+	}
+	verbs, err := k8s.ParseVerbExpansion(cmd.String("verb-expansion"))
+	if err != nil {
+		return o, usageErrorf("--verb-expansion is exact or audit2rbac", "%v", err)
+	}
+	o.k8s = k8s.Options{VerbExpansion: verbs, ClusterWideAfter: int(cmd.Int("cluster-wide-after")), MaxResourceNames: int(cmd.Int("max-resource-names"))}
+	if o.k8s.ClusterWideAfter < 1 || o.k8s.MaxResourceNames < 1 {
+		return o, usageErrorf("", "--cluster-wide-after and --max-resource-names must be at least 1")
+	}
 	scope, err := azure.ParseGranularity(cmd.String("azure-scope"))
 	if err != nil {
 		return o, usageErrorf("--azure-scope is resource-group, subscription or resource", "%v", err)
@@ -90,12 +119,23 @@ func parseGenerateFlags(cmd *cli.Command) (generateOptions, error) {
 	if len(o.inputs) == 0 && o.db == "" {
 		return o, usageErrorf("name log files or directories (CloudTrail; with --provider azure, Activity Log exports), s3://BUCKET/PREFIX, cloudtrail://REGION or azure-logs://WORKSPACE_ID, or a --db store loaded by 'pare ingest'", "no INPUT and no --db: nothing to read")
 	}
-	for _, f := range strings.Split(cmd.String("format"), ",") {
-		switch strings.TrimSpace(f) {
-		case "json":
+	format := cmd.String("format")
+	if format == "" {
+		format = "json"
+		if o.provider == "k8s" {
+			format = "yaml"
+		}
+	}
+	for _, f := range strings.Split(format, ",") {
+		switch f = strings.TrimSpace(f); {
+		case f == "json" && o.provider != "k8s":
 			o.json = true
-		case "terraform":
+		case f == "yaml" && o.provider == "k8s":
+			o.yaml = true
+		case f == "terraform":
 			o.tf = true
+		case o.provider == "k8s":
+			return o, usageErrorf("formats for k8s are yaml and terraform, e.g. --format yaml,terraform", "unknown format %q", f)
 		default:
 			return o, usageErrorf("formats are json and terraform, e.g. --format json,terraform", "unknown format %q", f)
 		}
@@ -128,6 +168,11 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 	}
 	defer store.Close()
 
+	if len(o.grants) > 0 {
+		if err := loadGrants(ctx, env, store, o.provider, o.grants); err != nil {
+			return err
+		}
+	}
 	var l loaded
 	if len(o.inputs) > 0 {
 		if l, err = loadInputs(ctx, env, store, src, o.inputs, o.window, o.strict); err != nil {
@@ -161,7 +206,13 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 		return err
 	}
 	defer out.abort()
-	write, err := newPolicyWriter(o.provider, out, o, window, stemsFor(m))
+	var k8sGranted []k8s.Grant
+	if o.provider == "k8s" {
+		if k8sGranted, err = storedK8sGrants(ctx, store); err != nil {
+			return err
+		}
+	}
+	write, err := newPolicyWriter(o.provider, out, o, window, stemsFor(m), k8sGranted)
 	if err != nil {
 		return err
 	}

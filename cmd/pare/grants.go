@@ -10,6 +10,19 @@ import (
 	"github.com/leastpriv/pare/usage/azure/rbac"
 )
 
+// loadGrants loads --grants for the provider into the store.
+func loadGrants(ctx context.Context, env *environment, store *usage.Store, provider string, specs []string) error {
+	switch provider {
+	case "azure":
+		_, err := loadAzureGrants(ctx, env, store, specs)
+		return err
+	case "k8s":
+		_, err := loadK8sGrants(ctx, env, store, specs)
+		return err
+	}
+	return usageErrorf("--grants reads Azure role assignments (--provider azure) or Kubernetes RBAC (--provider k8s)", "--grants needs --provider azure or k8s")
+}
+
 // azureGrantsSource names the store's snapshot of what Azure grants today:
 // each load of --grants replaces the previous one.
 const azureGrantsSource = "azure-rbac"

@@ -21,7 +21,7 @@ func ingestCommand(env *environment) *cli.Command {
 			providerFlag,
 			memoryLimitFlag,
 			&cli.BoolFlag{Name: "strict", Usage: "fail on any bad record instead of loading the rest"},
-			&cli.StringSliceFlag{Name: "grants", Usage: "with --provider azure: what is granted today, from `FILE`s of `az role assignment list --all` and `az role definition list` output; replaces the stored snapshot"},
+			&cli.StringSliceFlag{Name: "grants", Usage: "what is granted today, replacing the stored snapshot: with --provider azure, `FILE`s of `az role assignment list --all` and `az role definition list` output; with --provider k8s, RBAC manifests or k8s://CONTEXT"},
 			&cli.BoolFlag{Name: "stats", Usage: "print time, throughput and peak memory"},
 			profileFlag,
 		},
@@ -30,8 +30,8 @@ func ingestCommand(env *environment) *cli.Command {
 				return usageErrorf("pass --db FILE: ingest keeps what it loads there for later generate runs", "--db is required")
 			}
 			grants := cmd.StringSlice("grants")
-			if len(grants) > 0 && cmd.String("provider") != "azure" {
-				return usageErrorf("--grants reads Azure role assignments: add --provider azure", "--grants needs --provider azure")
+			if len(grants) > 0 && cmd.String("provider") == "aws" {
+				return usageErrorf("--grants reads Azure role assignments (--provider azure) or Kubernetes RBAC (--provider k8s)", "--grants needs --provider azure or k8s")
 			}
 			if cmd.Args().Len() == 0 && len(grants) == 0 {
 				return usageErrorf("name log files, directories or globs, s3://BUCKET/PREFIX, cloudtrail://REGION or azure-logs://WORKSPACE_ID", "no INPUT given")
@@ -52,7 +52,7 @@ func ingestCommand(env *environment) *cli.Command {
 			}
 			defer store.Close()
 			if len(grants) > 0 {
-				if _, err := loadAzureGrants(ctx, env, store, grants); err != nil {
+				if err := loadGrants(ctx, env, store, cmd.String("provider"), grants); err != nil {
 					return err
 				}
 				if cmd.Args().Len() == 0 {

@@ -12,14 +12,16 @@ import (
 	"github.com/leastpriv/pare/synth/aws"
 	"github.com/leastpriv/pare/synth/azure"
 	"github.com/leastpriv/pare/synth/catalog"
+	"github.com/leastpriv/pare/synth/k8s"
 	azurelog "github.com/leastpriv/pare/usage/azure"
 	"github.com/leastpriv/pare/usage/azure/loganalytics"
 	"github.com/leastpriv/pare/usage/cloudtrail"
+	k8saudit "github.com/leastpriv/pare/usage/k8s"
 	"github.com/leastpriv/pare/usage/record"
 )
 
 // providers are the clouds pare reads, by --provider name.
-var providers = []string{"aws", "azure"}
+var providers = []string{"aws", "azure", "k8s"}
 
 // source is how one provider's logs are read.
 type source struct {
@@ -44,6 +46,8 @@ func newSource(provider string) (*source, error) {
 		}
 		files := azurelog.NewReader(cat, azurelog.Options{}).Read
 		return &source{provider: "azure", logs: "Azure Activity Log exports", read: withLogAnalytics(files, loganalytics.NewReader(cat).Read)}, nil
+	case "k8s":
+		return &source{provider: "k8s", logs: "Kubernetes audit logs", read: k8saudit.NewReader(k8saudit.Options{}).Read}, nil
 	}
 	return nil, usageErrorf("providers are "+strings.Join(providers, ", "), "unknown provider %q", provider)
 }
@@ -52,8 +56,9 @@ func newSource(provider string) (*source, error) {
 // of principals, recording what it wrote in the manifest.
 type policyWriter func(m *manifest, accesses []synth.Access) error
 
-// newPolicyWriter returns the provider's policy writer.
-func newPolicyWriter(provider string, out *stagedOutput, o generateOptions, window synth.Window, stems map[string]string) (policyWriter, error) {
+// newPolicyWriter returns the provider's policy writer. k8sGranted is the
+// RBAC a cluster already has, which Kubernetes output leaves out.
+func newPolicyWriter(provider string, out *stagedOutput, o generateOptions, window synth.Window, stems map[string]string, k8sGranted []k8s.Grant) (policyWriter, error) {
 	switch provider {
 	case "aws":
 		cat, err := catalog.LoadAWS()
@@ -93,6 +98,8 @@ func newPolicyWriter(provider string, out *stagedOutput, o generateOptions, wind
 				return renderRole(out, stems[r.Principal], entry, r, usedBy[r.Principal])
 			})
 		}, nil
+	case "k8s":
+		return k8sPolicyWriter(out, o, window, stems, k8sGranted), nil
 	}
 	return nil, usageErrorf("providers are "+strings.Join(providers, ", "), "unknown provider %q", provider)
 }

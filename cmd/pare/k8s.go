@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/leastpriv/pare/emit"
+	"github.com/leastpriv/pare/synth"
+	"github.com/leastpriv/pare/synth/k8s"
+	"github.com/leastpriv/pare/usage"
+	k8smanifest "github.com/leastpriv/pare/usage/k8s/manifest"
+)
+
+// renderRBAC writes a principal's Roles and bindings (YAML, Terraform) and
+// evidence under k8s/, and records them in its manifest entry.
+func renderRBAC(out *stagedOutput, stem string, entry *manifestPrincipal, p k8s.Policy, used []synth.Access, o generateOptions, window synth.Window) error {
+	for _, r := range p.Rejected {
+		entry.Warnings = append(entry.Warnings, fmt.Sprintf("not granted, %s: %q on %q", r.Reason, r.Access.Action, r.Access.Resource))
+	}
+	for _, g := range p.Generalizations {
+		for _, a := range g.Actions {
+			entry.Generalizations = append(entry.Generalizations, manifestGeneralization{Action: a, Resource: g.Detail, Reason: g.Reason})
+		}
+	}
+	if len(p.AlreadyGranted) > 0 {
+		entry.Notes = append(entry.Notes, fmt.Sprintf("%d accesses are already allowed by existing RBAC and left out", len(p.AlreadyGranted)))
+	}
+	if len(p.Roles) == 0 {
+		return nil
+	}
+	actions, inferred := make(map[string]bool), make(map[string]bool)
+	for _, r := range p.Roles {
+		for _, rule := range r.Rules {
+			for _, ev := range rule.Evidence {
+				// inferred only when no rule shows the action observed
+				inferred[ev.Action] = (inferred[ev.Action] || !actions[ev.Action]) && ev.Inferred
+				actions[ev.Action] = true
+			}
+		}
+	}
+	entry.Actions = slices.Sorted(maps.Keys(actions))
+	for _, a := range entry.Actions {
+		if inferred[a] {
+			entry.Inferred = append(entry.Inferred, a)
+		}
+	}
+
+	write := func(name string, render func(w io.Writer) error) error { return out.render(entry, name, render) }
+	base := "k8s/" + stem
+	if o.yaml {
+		if err := write(base+".rbac.yaml", func(w io.Writer) error { return emit.K8sRBACYAML(w, p, window) }); err != nil {
+			return err
+		}
+	}
+	if o.tf {
+		// Terraform cannot hold every string a log can: then the YAML stands alone.
+		err := write(base+".tf", func(w io.Writer) error { return emit.K8sRBACTerraform(w, p, window) })
+		if err != nil && !errors.Is(err, errWrite) {
+			entry.Warnings = append(entry.Warnings, fmt.Sprintf("no Terraform written: %v", errors.Unwrap(err)))
+		} else if err != nil {
+			return err
+		}
+	}
+	return write(base+".evidence.json", func(w io.Writer) error { return emit.K8sEvidence(w, p, window) })
+}
+
+// verifyRBAC fails loudly when the RBAC generated for a principal, with what
+// is already granted, does not allow the usage it came from.
+func verifyRBAC(p k8s.Policy, used []synth.Access, granted []k8s.Grant) error {
+	if err := k8s.Verify(p, used, granted); err != nil {
+		return fmt.Errorf("internal error: %w; nothing was written", err)
+	}
+	return nil
+}
+
+// k8sGrantsSource names the store's snapshot of the RBAC a cluster has
+// today: each load of --grants replaces the previous one.
+const k8sGrantsSource = "k8s-rbac"
+
+// readK8sDeclared reads the declared side of a cluster: manifests (files,
+// directories) and live clusters (k8s://CONTEXT).
+func readK8sDeclared(ctx context.Context, env *environment, specs []string, what string) (k8smanifest.Result, error) {
+	var files, contexts []string
+	for _, s := range specs {
+		if name, ok := strings.CutPrefix(s, "k8s://"); ok {
+			contexts = append(contexts, name)
+			continue
+		}
+		files = append(files, s)
+	}
+	var res k8smanifest.Result
+	if len(files) > 0 {
+		got, err := k8smanifest.Read(files, k8smanifest.Options{}, nil)
+		if err != nil {
+			return res, withHint(err, what+" takes Kubernetes manifests (YAML or JSON files, directories) or k8s://CONTEXT")
+		}
+		res = got
+	}
+	for _, c := range contexts {
+		got, err := readCluster(ctx, env, c)
+		if err != nil {
+			return res, err
+		}
+		res.Workloads = append(res.Workloads, got.Workloads...)
+		res.Grants = append(res.Grants, got.Grants...)
+		res.Objects += got.Objects
+		res.Problems = append(res.Problems, got.Problems...)
+	}
+	for _, p := range res.Problems {
+		fmt.Fprintf(env.stderr, "pare: warning: %s\n", p)
+	}
+	return res, nil
+}
+
+// loadK8sGrants reads RBAC from manifests or clusters and stores it as the
+// current grants snapshot. It returns the grants.
+func loadK8sGrants(ctx context.Context, env *environment, store *usage.Store, specs []string) ([]k8s.Grant, error) {
+	res, err := readK8sDeclared(ctx, env, specs, "--grants")
+	if err != nil {
+		return nil, err
+	}
+	if err := store.ReplaceGrants(ctx, "k8s", k8sGrantsSource, k8smanifest.GrantRecords(res.Grants)); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(env.stderr, "pare: grants: %d Kubernetes objects read; %d RBAC rules bound to subjects stored; %d problems\n",
+		res.Objects, len(res.Grants), len(res.Problems))
+	return res.Grants, nil
+}
+
+// storedK8sGrants reads the stored RBAC snapshot back.
+func storedK8sGrants(ctx context.Context, store *usage.Store) ([]k8s.Grant, error) {
+	rows, err := store.Grants(ctx, "k8s")
+	if err != nil {
+		return nil, err
+	}
+	return k8smanifest.GrantsFromRecords(rows)
+}
+
+// k8sPolicyWriter synthesizes, verifies and writes RBAC for each partition
+// of principals, subtracting the stored grants and Kubernetes' bootstrap
+// discovery roles.
+func k8sPolicyWriter(out *stagedOutput, o generateOptions, window synth.Window, stems map[string]string, granted []k8s.Grant) policyWriter {
+	return func(m *manifest, accesses []synth.Access) error {
+		usedBy := byPrincipal(accesses)
+		policies := k8s.Synthesize(accesses, granted, o.k8s)
+		return eachInParallel(len(policies), func(i int) string { return policies[i].Principal }, m, func(i int, entry *manifestPrincipal) error {
+			p := policies[i]
+			if err := verifyRBAC(p, usedBy[p.Principal], granted); err != nil {
+				return err
+			}
+			return renderRBAC(out, stems[p.Principal], entry, p, usedBy[p.Principal], o, window)
+		})
+	}
+}
