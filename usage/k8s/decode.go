@@ -87,7 +87,7 @@ type rawRecord struct {
 	ResponseStatus           rawStatus       `json:"responseStatus"`
 	RequestReceivedTimestamp string          `json:"requestReceivedTimestamp"`
 	StageTimestamp           string          `json:"stageTimestamp"`
-	Timestamp                string          `json:"timestamp"`
+	Timestamp                looseString     `json:"timestamp"`
 	Annotations              rawDecisions    `json:"annotations"`
 
 	// Wrappers.
