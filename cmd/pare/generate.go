@@ -226,6 +226,11 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 	if err != nil {
 		return storeError(err)
 	}
+	if len(o.workloads) > 0 {
+		if err := writeWorkloads(ctx, env, out, m, o, principals); err != nil {
+			return err
+		}
+	}
 	if err := out.commit(m); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"github.com/leastpriv/pare/emit"
 	"github.com/leastpriv/pare/synth"
 	"github.com/leastpriv/pare/synth/k8s"
+	"github.com/leastpriv/pare/synth/k8s/podsec"
 	"github.com/leastpriv/pare/usage"
 	k8smanifest "github.com/leastpriv/pare/usage/k8s/manifest"
 )
@@ -156,4 +158,88 @@ func k8sPolicyWriter(out *stagedOutput, o generateOptions, window synth.Window, 
 			return renderRBAC(out, stems[p.Principal], entry, p, usedBy[p.Principal], o, window)
 		})
 	}
+}
+
+// writeWorkloads recommends a securityContext for every declared workload
+// (--workloads) from the runtime evidence (--runtime) and from whether its
+// service account made API calls in the window, and writes under
+// k8s/workloads/ one strategic-merge patch and one evidence file per
+// workload, plus a kustomization.yaml that applies the patches.
+func writeWorkloads(ctx context.Context, env *environment, out *stagedOutput, m *manifest, o generateOptions, principals []usage.Principal) error {
+	declared, err := readK8sDeclared(ctx, env, o.workloads, "--workloads")
+	if err != nil {
+		return err
+	}
+	obs, err := readRuntime(env, o.runtime)
+	if err != nil {
+		return err
+	}
+	callers := make(map[string]bool, len(principals))
+	for _, p := range principals {
+		callers[p.Principal] = true
+	}
+	matched, unmatched := podsec.Match(declared.Workloads, obs)
+	for _, u := range unmatched {
+		fmt.Fprintf(env.stderr, "pare: warning: runtime evidence of %s/%s container %q (%s) matches no workload: %s\n",
+			u.Observation.Namespace, u.Observation.Pod, u.Observation.Container, u.Observation.Source, u.Reason)
+	}
+	recs := make([]podsec.Recommendation, len(matched))
+	for i, mw := range matched {
+		w := mw.Workload
+		sa := w.ServiceAccount
+		if sa == "" {
+			sa = "default"
+		}
+		recs[i] = podsec.Recommend(w, mw.Observations(), callers["system:serviceaccount:"+w.Namespace+":"+sa], podsec.Options{})
+	}
+	patches, evidence := emit.PodSecFileNames(recs)
+	const dir = "k8s/workloads/"
+	var written []emit.PatchRef
+	for i, rec := range recs {
+		entry := &manifestWorkload{Kind: rec.Workload.Kind, Namespace: rec.Workload.Namespace, Name: rec.Workload.Name, Notes: rec.Notes}
+		for _, c := range rec.Containers {
+			entry.RuntimeEvidence = entry.RuntimeEvidence || c.Evidence != nil
+		}
+		for _, f := range rec.Findings {
+			where := "pod"
+			if f.Container != "" {
+				where = "container " + f.Container
+			}
+			entry.Findings = append(entry.Findings, fmt.Sprintf("%s: %s %s=%s (%s): %s", f.Severity, where, f.Field, f.Value, f.Provenance, f.Message))
+		}
+		var patch bytes.Buffer
+		if err := emit.PodSecPatch(&patch, rec); err != nil {
+			// A name the API server would refuse, or invalid UTF-8: the
+			// workload is reported, the others still get their patches.
+			fmt.Fprintf(env.stderr, "pare: warning: %s %s/%s: no securityContext patch written: %v\n", rec.Workload.Kind, rec.Workload.Namespace, rec.Workload.Name, err)
+			continue
+		}
+		var ev bytes.Buffer
+		if err := emit.PodSecEvidence(&ev, rec); err != nil {
+			return fmt.Errorf("rendering %s: %w", dir+evidence[i], err)
+		}
+		for _, f := range []struct {
+			name string
+			body []byte
+		}{{dir + patches[i].Path, patch.Bytes()}, {dir + evidence[i], ev.Bytes()}} {
+			if err := out.write(f.name, f.body); err != nil {
+				return err
+			}
+			entry.Files = append(entry.Files, f.name)
+		}
+		written = append(written, patches[i])
+		m.Workloads = append(m.Workloads, entry)
+	}
+	if len(written) > 0 {
+		var k bytes.Buffer
+		if err := emit.Kustomization(&k, written); err != nil {
+			return fmt.Errorf("rendering %skustomization.yaml: %w", dir, err)
+		}
+		if err := out.write(dir+"kustomization.yaml", k.Bytes()); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(env.stderr, "pare: workloads: %d read, %d securityContext patches written to %s%s; %d runtime observations, %d unmatched\n",
+		len(declared.Workloads), len(written), o.out+"/", dir, len(obs), len(unmatched))
+	return nil
 }

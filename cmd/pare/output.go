@@ -20,6 +20,9 @@ type manifest struct {
 	Generator  string               `json:"generator"`
 	Window     manifestWindow       `json:"window"`
 	Principals []*manifestPrincipal `json:"principals"` // sorted by principal when written
+	// Workloads are the Kubernetes workloads whose securityContexts a k8s
+	// run with --workloads tightened; sorted by namespace, kind and name.
+	Workloads []*manifestWorkload `json:"workloads,omitempty"`
 
 	provider    string
 	byPrincipal map[string]*manifestPrincipal
@@ -43,6 +46,19 @@ type manifestPrincipal struct {
 	Unmapped        []manifestUnmapped       `json:"unmapped"`
 	Warnings        []string                 `json:"warnings,omitempty"`
 	Notes           []string                 `json:"notes,omitempty"` // what the source cannot show
+}
+
+// manifestWorkload is one workload's securityContext patch.
+type manifestWorkload struct {
+	Kind      string   `json:"kind"`
+	Namespace string   `json:"namespace"`
+	Name      string   `json:"name"`
+	Files     []string `json:"files"`
+	// RuntimeEvidence is false when no runtime observation matched the
+	// workload: its patch is default hardening and its declared spec only.
+	RuntimeEvidence bool     `json:"runtimeEvidence"`
+	Notes           []string `json:"notes,omitempty"`
+	Findings        []string `json:"findings,omitempty"` // risky settings kept for review
 }
 
 type manifestGeneralization struct {
@@ -182,6 +198,9 @@ func (o *stagedOutput) commit(m *manifest) error {
 			if p.Provider != m.provider {
 				m.Principals = append(m.Principals, p)
 			}
+		}
+		if m.provider != "k8s" {
+			m.Workloads = prev.Workloads
 		}
 	} else if !os.IsNotExist(err) {
 		return fmt.Errorf("reading %s: %w", manifestPath, err)
