@@ -22,7 +22,6 @@ func workloadOf(kind string, meta metav1.ObjectMeta, spec corev1.PodSpec, source
 		Source: source,
 	}
 	if w.ServiceAccount == "" {
-		//lint:ignore SA1019 the API server still honours the old field
 		w.ServiceAccount = spec.DeprecatedServiceAccount
 	}
 	if sc := spec.SecurityContext; sc != nil {
@@ -110,7 +109,6 @@ func volumeType(v corev1.VolumeSource) string {
 		return "iscsi"
 	case v.FC != nil:
 		return "fc"
-	//lint:ignore SA1019 deprecated, still served
 	case v.GitRepo != nil:
 		return "gitRepo"
 	}
