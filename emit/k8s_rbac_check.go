@@ -165,8 +165,9 @@ func checkK8sRule(r k8s.Rule, namespaced bool) error {
 	return nil
 }
 
-// checkK8sSubject checks a binding's subject: a User or Group without a
-// namespace, or a ServiceAccount with a valid name and namespace.
+// checkK8sSubject checks a binding's subject as the API server does: a User
+// or Group (without a namespace, as SubjectOf makes them), or a
+// ServiceAccount with a namespace and a name that is a DNS subdomain.
 func checkK8sSubject(s k8s.Subject) error {
 	if s.Name == "" {
 		return fmt.Errorf("subject without a name")
@@ -177,8 +178,8 @@ func checkK8sSubject(s k8s.Subject) error {
 			return fmt.Errorf("%s subject %q has namespace %q; only service accounts have one", s.Kind, s.Name, s.Namespace)
 		}
 	case "ServiceAccount":
-		if msgs := content.IsDNS1123Label(s.Namespace); len(msgs) > 0 {
-			return fmt.Errorf("service account subject %q: namespace %q: %s", s.Name, s.Namespace, strings.Join(msgs, "; "))
+		if s.Namespace == "" {
+			return fmt.Errorf("service account subject %q without a namespace", s.Name)
 		}
 		if msgs := content.IsDNS1123Subdomain(s.Name); len(msgs) > 0 {
 			return fmt.Errorf("service account subject %q: %s", s.Name, strings.Join(msgs, "; "))

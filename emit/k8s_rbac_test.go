@@ -107,13 +107,13 @@ func k8sPolicyFixtures() map[string]k8s.Policy {
 			Subject:   k8s.Subject{Kind: "User", Name: hostile},
 			Roles: []k8s.Role{{
 				Namespace: "default",
-				Name:      k8sTestRoleName(hostile),
+				Name:      k8s.RoleName(hostile),
 				Rules: []k8s.Rule{
 					{Verbs: []string{"get"}, APIGroups: []string{"${jndi}.example.com"}, Resources: []string{"widgets\"x"}, ResourceNames: []string{"${jndi:ldap://evil/x}", "<script>", "a\"b'c", "line\nbreak", "%{ for x in y }", "ünïcödé 日本語 😀"},
 						Evidence: []synth.ActionEvidence{k8sEv("get widgets\"x.${jndi}.example.com", 1, "k8s:${x}", "k8s:<script>", "k8s:\"q\"\n")}},
 				},
 			}},
-			Bindings: []k8s.Binding{{Namespace: "default", Name: k8sTestRoleName(hostile), RoleKind: "Role", RoleName: k8sTestRoleName(hostile), Subject: k8s.Subject{Kind: "User", Name: hostile}}},
+			Bindings: []k8s.Binding{{Namespace: "default", Name: k8s.RoleName(hostile), RoleKind: "Role", RoleName: k8s.RoleName(hostile), Subject: k8s.Subject{Kind: "User", Name: hostile}}},
 			Generalizations: []k8s.Generalization{
 				{Reason: "more than 20 names", Actions: []string{"get widgets\"x.${jndi}.example.com"}, Detail: "<script>, ${x}"},
 			},
@@ -122,21 +122,15 @@ func k8sPolicyFixtures() map[string]k8s.Policy {
 			Principal: invisible,
 			Subject:   k8s.Subject{Kind: "User", Name: invisible},
 			Roles: []k8s.Role{{
-				Name: k8sTestRoleName(invisible),
+				Name: k8s.RoleName(invisible),
 				Rules: []k8s.Rule{
 					{Verbs: []string{"get"}, NonResourceURLs: []string{"/x\u202e\u200d"},
 						Evidence: []synth.ActionEvidence{k8sEv("get /x\u202e\u200d", 1, "k8s:\u202eeid\x1b[31m")}},
 				},
 			}},
-			Bindings: []k8s.Binding{{Name: k8sTestRoleName(invisible), RoleKind: "ClusterRole", RoleName: k8sTestRoleName(invisible), Subject: k8s.Subject{Kind: "User", Name: invisible}}},
+			Bindings: []k8s.Binding{{Name: k8s.RoleName(invisible), RoleKind: "ClusterRole", RoleName: k8s.RoleName(invisible), Subject: k8s.Subject{Kind: "User", Name: invisible}}},
 		},
 	}
-}
-
-// k8sTestRoleName is a role name for principal as synth/k8s makes them:
-// "pare:" and the principal with '/', '%' and '~' escaped.
-func k8sTestRoleName(principal string) string {
-	return "pare:" + strings.NewReplacer("~", "~~", "/", "~s", "%", "~p").Replace(principal)
 }
 
 // decodeK8sYAML splits a YAML stream into documents and decodes each with
@@ -379,7 +373,7 @@ func TestK8sRBACYAMLLiteral(t *testing.T) {
 		p := k8s.Policy{
 			Principal: "u" + s,
 			Subject:   subject,
-			Roles: []k8s.Role{{Namespace: "ns", Name: k8sTestRoleName(s), Rules: []k8s.Rule{
+			Roles: []k8s.Role{{Namespace: "ns", Name: k8s.RoleName(s), Rules: []k8s.Rule{
 				{Verbs: []string{"v" + s}, APIGroups: []string{s}, Resources: []string{"r" + s}, ResourceNames: []string{s},
 					Evidence: []synth.ActionEvidence{{Action: "a" + s, Count: 1, Samples: []string{s}}}},
 			}}},
