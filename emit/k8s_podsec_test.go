@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -548,4 +549,34 @@ func TestPodSecDeterministic(t *testing.T) {
 			t.Fatalf("run %d differs", i)
 		}
 	}
+}
+
+// FuzzPodSecPatch: whatever names, paths and capabilities a log or
+// manifest holds, PodSecPatch either refuses them and writes nothing, or
+// writes a patch client-go decodes, with nothing null or empty in it.
+func FuzzPodSecPatch(f *testing.F) {
+	f.Add("web", "nginx", "/var/cache/nginx/x", "NET_BIND_SERVICE", int64(101), "Localhost/p.json")
+	f.Add("x: y", "c\n", "/tmp/${x}", "weird: cap", int64(0), "Unconfined")
+	f.Add("a.b", "c", "/srv/a b/", "", int64(-1), "")
+	f.Fuzz(func(t *testing.T, name, container, written, capability string, uid int64, seccomp string) {
+		w := podsec.Workload{Kind: "StatefulSet", Namespace: "n", Name: name,
+			Pod:        podsec.PodSecurity{SeccompProfile: seccomp},
+			Containers: []podsec.Container{{Name: container, CapAdd: []string{capability}}, {Name: "other", Init: true}}}
+		obs := []podsec.Observation{{Namespace: "n", Container: container, UIDs: []int64{uid}, WrittenPaths: []string{written}, Capabilities: []string{capability}}}
+		rec := podsec.Recommend(w, obs, uid%2 == 0, podsec.Options{})
+		var buf bytes.Buffer
+		if err := PodSecPatch(&buf, rec); err != nil {
+			if buf.Len() != 0 {
+				t.Fatalf("wrote %q before failing: %v", buf.String(), err)
+			}
+			return
+		}
+		s, ok := decodePodSecPatch(t, buf.Bytes()).(*appsv1.StatefulSet)
+		if !ok || s.Name != name || len(s.Spec.Template.Spec.Containers) != 1 || s.Spec.Template.Spec.Containers[0].Name != container {
+			t.Fatalf("decoded %+v from\n%s", s, buf.String())
+		}
+		if err := PodSecEvidence(&bytes.Buffer{}, rec); err != nil && utf8.ValidString(name+container+written+capability+seccomp) {
+			t.Fatalf("evidence: %v", err)
+		}
+	})
 }
