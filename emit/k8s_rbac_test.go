@@ -5,13 +5,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"go/parser"
+	"go/token"
 	"io"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/validate/content"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -505,5 +510,80 @@ func TestK8sEvidenceAnnotationBudget(t *testing.T) {
 	}
 	if v != `[{"rule":0,"omitted":2400}]` {
 		t.Errorf("2400 actions: %q", v)
+	}
+}
+
+// FuzzK8sYAMLRoundTrip: arbitrary principals, role names, resource names
+// and evidence samples either decode back exactly, with every rune of the
+// output visible, or, when they are not valid UTF-8 or not a valid RBAC
+// name, are an error and nothing is written.
+func FuzzK8sYAMLRoundTrip(f *testing.F) {
+	for _, s := range []string{"${jndi:ldap://x}", "%{ if }", "\\", `"`, "\n", "a \nb ", "'", "<script>", "ünï 日本 😀", "\xff", "\u202e", "\u0085", "\u00a0", "\x00", "\x7f", "\t", "\r\n", "- x", ": y", "#", "/", "%", "..", ""} {
+		f.Add(s, s, s, s)
+	}
+	f.Add("alice@example.com", "pare:alice@example.com", "web-0", "k8s:0b0e3c7e")
+	f.Fuzz(func(t *testing.T, principal, roleName, name, sample string) {
+		subject := k8s.Subject{Kind: "User", Name: principal}
+		p := k8s.Policy{
+			Principal: principal,
+			Subject:   subject,
+			Roles: []k8s.Role{
+				{Namespace: "ns", Name: roleName, Rules: []k8s.Rule{{Verbs: []string{"get"}, APIGroups: []string{"", name}, Resources: []string{"pods"}, ResourceNames: []string{name},
+					Evidence: []synth.ActionEvidence{{Action: "get pods", Count: 1, Samples: []string{sample}}}}}},
+				{Name: roleName, Rules: []k8s.Rule{{Verbs: []string{"get", name}, NonResourceURLs: []string{"/" + name},
+					Evidence: []synth.ActionEvidence{{Action: "get /" + name, Count: 2, Samples: []string{sample, sample + "2"}}}}}},
+			},
+			Bindings: []k8s.Binding{
+				{Namespace: "ns", Name: roleName, RoleKind: "Role", RoleName: roleName, Subject: subject},
+				{Name: roleName, RoleKind: "ClusterRole", RoleName: roleName, Subject: subject},
+			},
+		}
+		var buf bytes.Buffer
+		err := K8sRBACYAML(&buf, p, k8sWindowFixture)
+		valid := roleName != "" && len(content.IsPathSegmentName(roleName)) == 0 && principal != ""
+		for _, s := range []string{principal, roleName, name, sample} {
+			valid = valid && utf8.ValidString(s)
+		}
+		if !valid {
+			if err == nil || buf.Len() != 0 {
+				t.Fatalf("K8sRBACYAML(%q, %q, %q, %q) = %v, wrote %d bytes; want an error and nothing", principal, roleName, name, sample, err, buf.Len())
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkK8sYAML(t, buf.Bytes(), p, k8sWindowFixture)
+		if !allVisible(buf.Bytes()) {
+			t.Fatalf("output shows invisible runes:\n%q", buf.String())
+		}
+	})
+}
+
+// TestK8sRBACImportsNoClientGo: client-go stays a test-only import of emit
+// (it belongs in usage/k8s/cluster and slows every cold build).
+func TestK8sRBACImportsNoClientGo(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked++
+		for _, imp := range f.Imports {
+			if strings.HasPrefix(strings.Trim(imp.Path.Value, `"`), "k8s.io/client-go") {
+				t.Errorf("%s imports %s", name, imp.Path.Value)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no source files checked")
 	}
 }
