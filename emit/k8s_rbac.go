@@ -44,10 +44,10 @@ const (
 // k8sEvidenceAnnotationValue).
 //
 // Objects are marshalled with sigs.k8s.io/yaml, so every string from a log
-// is a YAML value, quoted as it needs. In a document where a string holds a
-// rune a reviewer cannot see (control, format and bidirectional characters,
-// non-ASCII spaces), that string is double-quoted with the rune escaped
-// instead (yamlShowingInvisible).
+// is a YAML value, quoted as it needs. When a string of p holds a rune a
+// reviewer cannot see (control, format and bidirectional characters,
+// non-ASCII spaces), every document instead double-quotes every string
+// value and writes such runes as escapes (yamlShowingInvisible).
 //
 // Like every emit renderer, K8sRBACYAML writes nothing and returns an error
 // when a string is not valid UTF-8, or when p holds an object the API server
