@@ -35,10 +35,11 @@ var controllerAccounts = map[string]bool{
 }
 
 // skipReason returns why requests by the user name with groups are not
-// used, or "" when they are.
+// used, or "" when they are. A user without a name (an impersonator whose
+// event lost it) counts as anonymous.
 func skipReason(name []byte, groups [][]byte, keepMasters bool) string {
 	switch {
-	case string(name) == "system:anonymous" || hasGroup(groups, "system:unauthenticated"):
+	case len(name) == 0 || string(name) == "system:anonymous" || hasGroup(groups, "system:unauthenticated"):
 		return SkipAnonymous
 	case bytes.HasPrefix(name, []byte("system:node:")) || hasGroup(groups, "system:nodes"):
 		return SkipNode

@@ -6,14 +6,14 @@ import (
 )
 
 // parseTimeBytes parses an RFC 3339 time into UTC; it reports false for a
-// bad or zero time. The common form, 2024-10-05T23:33:18.865983Z, is
+// bad or zero time, or one before year 1. The common form, 2024-10-05T23:33:18.865983Z, is
 // parsed without allocating; any other is left to time.Parse.
 func parseTimeBytes(b []byte) (time.Time, bool) {
 	if t, ok := parseUTC(b); ok {
 		return t, true
 	}
 	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(string(b)))
-	if err != nil || t.IsZero() {
+	if err != nil || t.IsZero() || t.UTC().Year() < 1 {
 		return time.Time{}, false
 	}
 	return t.UTC(), true
