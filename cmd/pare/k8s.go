@@ -54,6 +54,14 @@ func renderRBAC(out *stagedOutput, stem string, entry *manifestPrincipal, p k8s.
 
 	write := func(name string, render func(w io.Writer) error) error { return out.render(entry, name, render) }
 	base := "k8s/" + stem
+	// A principal whose RBAC the API server would refuse (names a forged
+	// audit line made up) gets a warning; the others are still written.
+	if err := emit.K8sRBACYAML(io.Discard, p, window); err != nil {
+		entry.Actions, entry.Inferred = []string{}, nil
+		entry.Warnings = append(entry.Warnings, fmt.Sprintf("no RBAC written: %v", err))
+		return nil
+	}
+	entry.Notes = append(entry.Notes, emit.K8sUnobservable)
 	if o.yaml {
 		if err := write(base+".rbac.yaml", func(w io.Writer) error { return emit.K8sRBACYAML(w, p, window) }); err != nil {
 			return err
