@@ -29,17 +29,19 @@
 //   - Root file system: read-only. With evidence, each path written
 //     outside the container's volumes moves to an emptyDir: in /tmp,
 //     /var/tmp, /run or /var/run that directory; below /var/cache,
-//     /var/log, /var/lib or /home the program's directory
-//     (/var/cache/nginx; directly below them a name with a dot is a file);
-//     else a path ending in '/' itself and any other path's parent
-//     directory. Nested directories share the outer one. Writes to /dev,
-//     /proc and /sys are not on the root file system. A write that would
-//     need an emptyDir over a system directory (/, /etc, /usr, /var, /opt,
-//     /lib*, ... or below /usr, /bin, /sbin, /lib*) or that is not a clean
-//     absolute path keeps readOnlyRootFilesystem: false (a finding): an
-//     emptyDir there would hide the image's own files. An emptyDir outside
-//     the scratch directories gets a note, as it hides whatever the image
-//     ships there. Without evidence a declared false stays.
+//     /var/log or /var/lib the program's directory (/var/cache/nginx;
+//     directly below them a name with a dot is a file); else a path ending
+//     in '/' itself and any other path's parent directory. Nested
+//     directories share the outer one. Writes to /dev, /proc and /sys are
+//     not on the root file system. A write that would need an emptyDir
+//     over a system directory (/, /etc, /usr, /var, /opt, /home, /lib*,
+//     ...), a directory below /etc, /usr, /bin, /sbin or /lib*, or any
+//     other top-level directory (/app, where images keep their program),
+//     or that is not a clean absolute path, keeps readOnlyRootFilesystem:
+//     false (a finding): an emptyDir there would hide the image's own
+//     files. An emptyDir outside the scratch directories gets a note, as
+//     it hides whatever the image ships there. Without evidence a declared
+//     false stays.
 //   - allowPrivilegeEscalation: false, except a declared true (kept, a
 //     finding) and privileged containers (Kubernetes rejects false there;
 //     left as they are, with a note).

@@ -14,10 +14,10 @@ import (
 // time: a write anywhere below one gets an emptyDir on the directory itself.
 var scratchDirs = []string{"/run", "/tmp", "/var/run", "/var/tmp"}
 
-// scratchParents hold one directory per program (/var/cache/nginx,
-// /var/log/nginx, /home/app): a write below one gets an emptyDir on the
-// program's directory.
-var scratchParents = []string{"/home", "/var/cache", "/var/lib", "/var/log"}
+// scratchParents hold one directory of run-time data per program
+// (/var/cache/nginx, /var/log/nginx): a write below one gets an emptyDir on
+// the program's directory.
+var scratchParents = []string{"/var/cache", "/var/lib", "/var/log"}
 
 // otherFilesystems are not on the container's root file system, so
 // readOnlyRootFilesystem does not affect writes there.
@@ -25,16 +25,18 @@ var otherFilesystems = []string{"/dev", "/proc", "/sys"}
 
 // systemDirs must never be hidden by an emptyDir: the image's programs,
 // libraries and configuration live there. A write that would need one of
-// them (or a directory below /bin, /lib*, /sbin or /usr) as mount point
-// keeps the root file system writable instead.
+// them, a directory below /bin, /etc, /lib*, /sbin or /usr, or any other
+// top-level directory (/app, where images keep their program) as mount
+// point keeps the root file system writable instead.
 var systemDirs = map[string]bool{
 	"/": true, "/bin": true, "/boot": true, "/etc": true, "/home": true, "/lib": true,
 	"/lib32": true, "/lib64": true, "/libx32": true, "/media": true, "/mnt": true,
 	"/opt": true, "/root": true, "/sbin": true, "/srv": true, "/usr": true, "/var": true,
 }
 
-// systemTrees are directory trees holding binaries and libraries.
-var systemTrees = []string{"/bin", "/lib", "/lib32", "/lib64", "/libx32", "/sbin", "/usr"}
+// systemTrees are directory trees holding binaries, libraries and
+// configuration.
+var systemTrees = []string{"/bin", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/sbin", "/usr"}
 
 // placement is where one written path goes.
 type placement int
@@ -97,7 +99,7 @@ func mountDir(written string, mounts []string) (string, placement) {
 	if dir == "" {
 		dir = path.Dir(p)
 	}
-	if systemDirs[dir] {
+	if systemDirs[dir] || path.Dir(dir) == "/" && !isScratch(dir) {
 		return dir, placeRootDir
 	}
 	for _, t := range systemTrees {

@@ -28,25 +28,27 @@ func TestMountDir(t *testing.T) {
 		{"/var/log/app.d/", "/var/log/app.d", placeMount},
 		{"/var/lib/postgresql/data/base/1", "/var/lib/postgresql", placeMount},
 		{"/var/cache", "/var/cache", placeMount},
-		{"/home/app/.npm/_cacache/x", "/home/app", placeMount},
+		{"/home/app/.npm/_cacache/x", "/home/app/.npm/_cacache", placeMount},
 		{"/app/cache/x.bin", "/app/cache", placeMount},
 		{"/srv/www/", "/srv/www", placeMount},
-		{"/tmp/../app/x", "/app", placeMount},
+		{"/tmp/../app/cache/x", "/app/cache", placeMount},
+		{"/app/x.log", "/app", placeRootDir},
+		{"/data2/", "/data2", placeRootDir},
 		{"/data/file", "", placeIgnore},
 		{"/data", "", placeIgnore},
 		{"/etc/config/x", "", placeIgnore},
 		{"/dev/null", "", placeIgnore},
 		{"/proc/self/fd/1", "", placeIgnore},
 		{"/sys/fs/cgroup/x", "", placeIgnore},
-		{"/devices/x", "/devices", placeMount},
+		{"/devices/x", "/devices", placeRootDir},
 		{"/etc/passwd", "/etc", placeRootDir},
-		{"/etc/nginx/conf.d/default.conf", "/etc/nginx/conf.d", placeMount},
+		{"/etc/nginx/conf.d/default.conf", "/etc/nginx/conf.d", placeRootDir},
 		{"/usr/share/nginx/html/index.html", "/usr/share/nginx/html", placeRootDir},
 		{"/lib64/x.so", "/lib64", placeRootDir},
 		{"/root/.bash_history", "/root", placeRootDir},
 		{"/root/.cache/pip/x", "/root/.cache/pip", placeMount},
 		{"/x.pid", "/", placeRootDir},
-		{"/home", "/home", placeRootDir},
+		{"/home", "/", placeRootDir},
 		{"/", "/", placeRootDir},
 		{"relative/x", "", placeInvalid},
 		{"", "", placeInvalid},
@@ -105,7 +107,7 @@ func FuzzMountDir(f *testing.F) {
 			if dir != path.Clean(dir) || !strings.HasPrefix(dir, "/") || !within(path.Clean(written), dir) {
 				t.Fatalf("mountDir(%q) = %q", written, dir)
 			}
-			if systemDirs[dir] {
+			if systemDirs[dir] || path.Dir(dir) == "/" && !isScratch(dir) {
 				t.Fatalf("mountDir(%q) mounts over system directory %q", written, dir)
 			}
 			taken := map[string]bool{"pare-" + container: true}
