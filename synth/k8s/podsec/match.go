@@ -14,7 +14,7 @@ type Matched struct {
 }
 
 // ContainerObservations are the observations of one container, sorted by
-// pod, source and first seen.
+// pod, source, first and last seen and count (ties keep their input order).
 type ContainerObservations struct {
 	Container    string
 	Observations []Observation
@@ -89,7 +89,13 @@ func Match(workloads []Workload, obs []Observation) (matched []Matched, unmatche
 				if x.Source != y.Source {
 					return x.Source < y.Source
 				}
-				return x.First.Before(y.First)
+				if !x.First.Equal(y.First) {
+					return x.First.Before(y.First)
+				}
+				if !x.Last.Equal(y.Last) {
+					return x.Last.Before(y.Last)
+				}
+				return x.Count < y.Count
 			})
 			matched[i].Containers = append(matched[i].Containers, ContainerObservations{c.Name, list})
 		}

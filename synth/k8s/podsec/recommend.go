@@ -96,16 +96,29 @@ func (r *recommender) declared() string {
 func (r *recommender) evidence(containers []Container, obs []Observation, opts Options) map[string]*RuntimeEvidence {
 	minEvents := max(opts.MinEvents, 1)
 	byContainer := make(map[string][]Observation)
+	unknown := make(map[string][]Observation) // containers the workload does not declare
+	elsewhere := make(map[string]bool)        // "namespace/pod" of other namespaces
 	for _, o := range obs {
 		switch _, ok := r.order[o.Container]; {
 		case o.Namespace != "" && o.Namespace != r.w.Namespace:
-			r.note(fmt.Sprintf("runtime evidence for pod %q in namespace %q is not this workload's: ignored", o.Pod, o.Namespace))
+			elsewhere[fmt.Sprintf("%q in namespace %q", o.Pod, o.Namespace)] = true
 		case !ok:
-			r.note(fmt.Sprintf("runtime evidence for container %q, which %s does not declare: ignored (%s)",
-				o.Container, r.w.Kind, RuntimeEvidence{Count: max(o.Count, 1), First: o.First, Last: o.Last, Sources: nonEmpty(o.Source)}))
+			unknown[o.Container] = append(unknown[o.Container], o)
 		default:
 			byContainer[o.Container] = append(byContainer[o.Container], o)
 		}
+	}
+	for _, pod := range sortedKeys(elsewhere) {
+		r.note("runtime evidence for pod " + pod + " is not this workload's: ignored")
+	}
+	names := make([]string, 0, len(unknown))
+	for name := range unknown {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		ev, _ := merge(unknown[name])
+		r.note(fmt.Sprintf("runtime evidence for container %q, which %s does not declare: ignored (%s)", name, r.w.Kind, ev))
 	}
 	out := make(map[string]*RuntimeEvidence)
 	for _, c := range containers {
@@ -124,13 +137,6 @@ func (r *recommender) evidence(containers []Container, obs []Observation, opts O
 		out[c.Name] = &ev
 	}
 	return out
-}
-
-func nonEmpty(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return []string{s}
 }
 
 // pod recommends the pod-level securityContext.

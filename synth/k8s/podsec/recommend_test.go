@@ -366,7 +366,18 @@ func TestDeterministic(t *testing.T) {
 			Count: int64(i), First: base.Add(time.Duration(i) * time.Minute), Last: base.Add(time.Duration(i) * time.Hour), Source: fmt.Sprintf("f%d.json", i%4),
 		})
 	}
+	obs = append(obs,
+		Observation{Namespace: "shop", Container: "ghost", Count: 2, Source: "b.json"},
+		Observation{Namespace: "shop", Container: "ghost", Count: 1, Source: "a.json"},
+		Observation{Namespace: "shop", Container: "phantom"},
+		Observation{Namespace: "other", Pod: "p1", Container: "app"},
+		Observation{Namespace: "other", Pod: "p0", Container: "app"},
+		Observation{Namespace: "other", Pod: "p0", Container: "init"},
+	)
 	want := Recommend(w, obs, false, Options{})
+	if !hasNote(want, `container "ghost", which Deployment does not declare: ignored (3 events, in a.json, b.json)`) {
+		t.Errorf("notes %q", want.Notes)
+	}
 	rng := rand.New(rand.NewSource(1))
 	for i := 0; i < 20; i++ {
 		shuffled := append([]Observation(nil), obs...)
