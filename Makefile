@@ -48,7 +48,9 @@ FUZZTIME ?= 30s
 FUZZ_TARGETS = FuzzRead:./usage/cloudtrail/ FuzzDecodeFast:./usage/cloudtrail/ FuzzRead:./usage/azure/ \
 	FuzzDecodeFast:./usage/azure/ FuzzStatusCode:./usage/azure/ FuzzValue:./usage/jsonscan/ FuzzParseURL:./usage/cloudtrail/fetch/ \
 	FuzzMapEvent:./synth/catalog/ FuzzMatchARN:./synth/catalog/ FuzzSynthesize:./synth/aws/ FuzzSynthesize:./synth/azure/ \
-	FuzzTerraformRoundTrip:./emit/ FuzzAzureTerraformRoundTrip:./emit/ FuzzIAMJSONRoundTrip:./emit/ FuzzSafeFileName:./emit/
+	FuzzTerraformRoundTrip:./emit/ FuzzAzureTerraformRoundTrip:./emit/ FuzzIAMJSONRoundTrip:./emit/ FuzzSafeFileName:./emit/ \
+	FuzzRead:./usage/k8s/ FuzzDecodeFast:./usage/k8s/ FuzzDecode:./usage/k8s/manifest/ FuzzSynthesize:./synth/k8s/ \
+	FuzzMountDir:./synth/k8s/podsec/ FuzzK8sTerraformRoundTrip:./emit/ FuzzK8sYAMLRoundTrip:./emit/ FuzzPodSecPatch:./emit/
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		name=$${t%%:*}; pkg=$${t#*:}; \
