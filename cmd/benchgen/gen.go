@@ -235,6 +235,11 @@ func (fw *fileWriter) write(p *plan, f int) (int64, int64, error) {
 // appended by record and separated by sep, then "]}\n". It returns the gzip
 // and JSON byte counts.
 func (fw *fileWriter) writeFile(path, open, sep string, n int, record func(b []byte) []byte) (int64, int64, error) {
+	return fw.writeFileClose(path, open, sep, "]}\n", n, record)
+}
+
+// writeFileClose is writeFile ending with close instead of "]}\n".
+func (fw *fileWriter) writeFileClose(path, open, sep, close string, n int, record func(b []byte) []byte) (int64, int64, error) {
 	if dir := filepath.Dir(path); !fw.dirs[dir] {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return 0, 0, fmt.Errorf("creating %s: %w", dir, err)
@@ -264,7 +269,7 @@ func (fw *fileWriter) writeFile(path, open, sep string, n int, record func(b []b
 			b = b[:0]
 		}
 	}
-	b = append(b, "]}\n"...)
+	b = append(b, close...)
 	raw += int64(len(b))
 	fw.buf = b[:0]
 	if _, err := fw.gz.Write(b); err != nil {

@@ -20,7 +20,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.Principals, "principals", 2000, "number of distinct principals")
 	fs.IntVar(&o.Days, "days", 90, "days the event times spread over")
 	fs.IntVar(&o.Workers, "workers", runtime.GOMAXPROCS(0), "files written in parallel")
-	provider := fs.String("provider", "aws", "logs to write: aws (CloudTrail) or azure (Activity Log exports)")
+	provider := fs.String("provider", "aws", "logs to write: aws (CloudTrail), azure (Activity Log exports) or k8s (Kubernetes audit logs)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -36,8 +36,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "aws":
 	case "azure":
 		generate = GenerateAzure
+	case "k8s":
+		generate = GenerateK8s
 	default:
-		return fmt.Errorf("-provider must be aws or azure, not %q", *provider)
+		return fmt.Errorf("-provider must be aws, azure or k8s, not %q", *provider)
 	}
 	res, err := generate(o)
 	if err != nil {
