@@ -342,13 +342,13 @@ func (n *normalizer) event(i int, f *fields, cluster string, st *record.Stats, p
 		base.Scope = n.str(req.namespace)
 		base.Service = n.service(req.group, f.ref.apiVersion, req.path != nil)
 	}
-	return n.stage(stg, auditID, reason == "", inferred, st, emit)
+	return n.byStage(stg, auditID, reason == "", inferred, st, emit)
 }
 
-// stage emits the request's events now when stg is its final stage, or
+// byStage emits the request's events now when stg is its final stage, or
 // holds them back until the final stage or the end of the input. The
 // request's event is n.ev when hasMain.
-func (n *normalizer) stage(stg stage, auditID []byte, hasMain bool, inferred []record.Event, st *record.Stats, emit func(*record.Event) error) error {
+func (n *normalizer) byStage(stg stage, auditID []byte, hasMain bool, inferred []record.Event, st *record.Stats, emit func(*record.Event) error) error {
 	// The key of the request in pending and done: its EventID (already
 	// allocated) without the prefix, else a new string.
 	key := func() string {
