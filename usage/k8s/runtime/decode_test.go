@@ -103,7 +103,7 @@ func TestDecodeGzipAndArrays(t *testing.T) {
 	if got := summaries(res); len(got) != 1 || got[0] != "ns / p/c caps=[] uids=[7] paths=[] n=1" {
 		t.Errorf("observations = %v", got)
 	}
-	if len(res.Problems) != 1 || res.Problems[0].String() != "in.json.gz: line 1: element 1: json: cannot unmarshal number into Go value of type struct { OutputFields json.RawMessage \"json:\\\"output_fields\\\"\" }" {
+	if len(res.Problems) != 1 || res.Problems[0].String() != "in.json.gz: line 1: element 1: not a JSON object" {
 		t.Errorf("problems = %v", res.Problems)
 	}
 	if _, err := Decode("bad.gz", bytes.NewReader([]byte{0x1f, 0x8b, 0, 0})); err == nil || !strings.Contains(err.Error(), "bad.gz") {
@@ -215,9 +215,12 @@ func FuzzDecode(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(data)
+		// Line by line: the fuzzer minimizes large inputs slowly.
+		for _, line := range bytes.Split(data, []byte("\n")) {
+			f.Add(line)
+		}
 	}
-	f.Add([]byte("{\n[\n\"\\\"\n"))
+	f.Add([]byte("{\n  \"k8s\": {\"namespace\": \"ns\", \"podName\": \"p\"},\n  \"cap\": \"CAP_KILL\", \"capable\": true, \"audit\": 1\n}\n[\n\"\\\"\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, err := Decode("f.json", bytes.NewReader(data))
 		if err != nil {

@@ -181,6 +181,12 @@ func (c *collector) decode(name string, r io.Reader) error {
 // record decodes one record, Falco's or a gadget's.
 func (c *collector) record(name string, line int, where string, data []byte) {
 	c.res.Records++
+	if len(data) == 0 || data[0] != '{' {
+		if json.Valid(data) {
+			c.problem(name, line, "%snot a JSON object", where)
+			return
+		}
+	}
 	var probe struct {
 		OutputFields json.RawMessage `json:"output_fields"`
 	}
