@@ -30,8 +30,8 @@ demo: build
 	@cd out/demo && find . -type f | sort | head -n 20 && echo "  ... ($$(find . -type f | wc -l) files; see out/demo/manifest.json)"
 
 # Throughput and memory: synthetic logs (CloudTrail in the S3 delivery shape,
-# then Azure Activity Log exports), ingested into a file store and generated
-# from it. Figures go to the README.
+# Azure Activity Log exports, Kubernetes audit logs), each ingested into a
+# file store and generated from it. Figures go to the README.
 bench: build
 	$(GO) run ./cmd/benchgen -events $(BENCH_EVENTS) -files $(BENCH_FILES) -out $(BENCH_DIR)/aws
 	rm -rf $(BENCH_DIR)/aws.duckdb $(BENCH_DIR)/aws.duckdb.wal $(BENCH_DIR)/aws.duckdb.tmp $(BENCH_DIR)/out
@@ -41,7 +41,11 @@ bench: build
 	rm -rf $(BENCH_DIR)/azure.duckdb $(BENCH_DIR)/azure.duckdb.wal $(BENCH_DIR)/azure.duckdb.tmp
 	$(BIN) ingest --provider azure --stats --db $(BENCH_DIR)/azure.duckdb $(BENCH_DIR)/azure
 	$(BIN) generate --provider azure --stats --db $(BENCH_DIR)/azure.duckdb --format json,terraform --out $(BENCH_DIR)/out
-	$(GO) test -run '^$$' -bench . ./usage/cloudtrail/ ./usage/azure/ ./synth/catalog/
+	$(GO) run ./cmd/benchgen -provider k8s -events $(BENCH_EVENTS) -files $(BENCH_FILES) -out $(BENCH_DIR)/k8s
+	rm -rf $(BENCH_DIR)/k8s.duckdb $(BENCH_DIR)/k8s.duckdb.wal $(BENCH_DIR)/k8s.duckdb.tmp
+	$(BIN) ingest --provider k8s --stats --db $(BENCH_DIR)/k8s.duckdb $(BENCH_DIR)/k8s
+	$(BIN) generate --provider k8s --stats --db $(BENCH_DIR)/k8s.duckdb --format yaml,terraform --out $(BENCH_DIR)/out
+	$(GO) test -run '^$$' -bench . ./usage/cloudtrail/ ./usage/azure/ ./usage/k8s/ ./synth/catalog/ ./synth/k8s/
 
 FUZZTIME ?= 30s
 # Every fuzz target, FUZZTIME each: the record decoders first.

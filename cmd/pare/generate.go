@@ -35,6 +35,8 @@ func generateCommand(env *environment) *cli.Command {
 			&cli.StringFlag{Name: "db", Usage: "store `FILE`; without it the store lives in memory for this run"},
 			memoryLimitFlag,
 			providerFlag,
+			clusterFlag,
+			keepMastersFlag,
 			&cli.StringSliceFlag{Name: "principal", Usage: "only principals matching `GLOB` (* matches anything); repeatable"},
 			&cli.StringFlag{Name: "since", Usage: "window `DURATION` back from the newest event loaded, e.g. 90d"},
 			&cli.StringFlag{Name: "from", Usage: "window start `TIME` (2026-01-31 or RFC 3339)"},
@@ -158,7 +160,7 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 		return err
 	}
 	defer stopProfile()
-	src, err := newSource(o.provider)
+	src, err := newSource(o.provider, cmd)
 	if err != nil {
 		return err
 	}

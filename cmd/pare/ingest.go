@@ -19,6 +19,8 @@ func ingestCommand(env *environment) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "db", Usage: "store `FILE` (created if missing)"},
 			providerFlag,
+			clusterFlag,
+			keepMastersFlag,
 			memoryLimitFlag,
 			&cli.BoolFlag{Name: "strict", Usage: "fail on any bad record instead of loading the rest"},
 			&cli.StringSliceFlag{Name: "grants", Usage: "what is granted today, replacing the stored snapshot: with --provider azure, `FILE`s of `az role assignment list --all` and `az role definition list` output; with --provider k8s, RBAC manifests or k8s://CONTEXT"},
@@ -42,7 +44,7 @@ func ingestCommand(env *environment) *cli.Command {
 				return err
 			}
 			defer stopProfile()
-			src, err := newSource(cmd.String("provider"))
+			src, err := newSource(cmd.String("provider"), cmd)
 			if err != nil {
 				return err
 			}

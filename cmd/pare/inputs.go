@@ -89,7 +89,7 @@ func resolveInputs(ctx context.Context, env *environment, provider string, args 
 				add(in)
 			}
 		default:
-			found, probs := localInputs(arg)
+			found, probs := localInputs(arg, provider)
 			problems = append(problems, probs...)
 			for _, in := range found {
 				add(in)
@@ -100,7 +100,7 @@ func resolveInputs(ctx context.Context, env *environment, provider string, args 
 }
 
 // localInputs resolves a path, a directory (recursively) or a glob.
-func localInputs(arg string) ([]record.Input, []record.Problem) {
+func localInputs(arg, provider string) ([]record.Input, []record.Problem) {
 	paths := []string{arg}
 	if strings.ContainsAny(arg, "*?[") {
 		matches, err := filepath.Glob(arg)
@@ -124,7 +124,7 @@ func localInputs(arg string) ([]record.Input, []record.Problem) {
 			inputs = append(inputs, fileInput(p, info))
 			continue
 		}
-		found, probs := walkDir(p)
+		found, probs := walkDir(p, provider)
 		problems = append(problems, probs...)
 		if len(found) == 0 && len(probs) == 0 {
 			problems = append(problems, record.Problem{Input: p, Index: -1, Message: "no CloudTrail log files (.json, .json.gz, .jsonl) in this directory"})
@@ -137,7 +137,7 @@ func localInputs(arg string) ([]record.Input, []record.Problem) {
 // skippedDirs are CloudTrail folders that hold no API activity.
 var skippedDirs = map[string]bool{"CloudTrail-Digest": true, "CloudTrail-Insight": true}
 
-func walkDir(root string) ([]record.Input, []record.Problem) {
+func walkDir(root, provider string) ([]record.Input, []record.Problem) {
 	var inputs []record.Input
 	var problems []record.Problem
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -154,7 +154,7 @@ func walkDir(root string) ([]record.Input, []record.Problem) {
 			}
 			return nil
 		}
-		if !isLogFile(d.Name()) {
+		if !isLogFile(d.Name(), provider) {
 			return nil
 		}
 		info, err := os.Stat(path) // follows links to files
@@ -175,8 +175,15 @@ func walkDir(root string) ([]record.Input, []record.Problem) {
 	return inputs, problems
 }
 
-func isLogFile(name string) bool {
+// isLogFile says whether a file found in a directory is read as the
+// provider's logs: JSON and JSON Lines, gzipped or not, and for Kubernetes
+// also the API server's audit.log and its rotated files
+// (audit-2026-01-31T10-00-00.000.log), which are JSON Lines.
+func isLogFile(name, provider string) bool {
 	name = strings.TrimSuffix(strings.ToLower(name), ".gz")
+	if provider == "k8s" && strings.HasSuffix(name, ".log") {
+		return true
+	}
 	return strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".jsonl") || strings.HasSuffix(name, ".ndjson")
 }
 

@@ -56,14 +56,15 @@ func renderRBAC(out *stagedOutput, stem string, entry *manifestPrincipal, p k8s.
 	base := "k8s/" + stem
 	// A principal whose RBAC the API server would refuse (names a forged
 	// audit line made up) gets a warning; the others are still written.
-	if err := emit.K8sRBACYAML(io.Discard, p, window); err != nil {
+	var rbacYAML bytes.Buffer
+	if err := emit.K8sRBACYAML(&rbacYAML, p, window); err != nil {
 		entry.Actions, entry.Inferred = []string{}, nil
 		entry.Warnings = append(entry.Warnings, fmt.Sprintf("no RBAC written: %v", err))
 		return nil
 	}
 	entry.Notes = append(entry.Notes, emit.K8sUnobservable)
 	if o.yaml {
-		if err := write(base+".rbac.yaml", func(w io.Writer) error { return emit.K8sRBACYAML(w, p, window) }); err != nil {
+		if err := write(base+".rbac.yaml", func(w io.Writer) error { _, err := w.Write(rbacYAML.Bytes()); return err }); err != nil {
 			return err
 		}
 	}

@@ -17,6 +17,12 @@ import (
 // providerFlag picks the cloud whose logs are read.
 var providerFlag = &cli.StringFlag{Name: "provider", Value: "aws", Usage: "cloud `PROVIDER` whose logs are read (" + strings.Join(providers, ", ") + ")"}
 
+// clusterFlag and keepMastersFlag tune the Kubernetes audit log reader.
+var (
+	clusterFlag     = &cli.StringFlag{Name: "cluster", Usage: "k8s: the cluster's `NAME`, kept with its events (default: from AKS and EKS log wrappers)"}
+	keepMastersFlag = &cli.BoolFlag{Name: "keep-masters", Usage: "k8s: keep the requests of system:masters members, which RBAC never limits (to build a replacement for such a user)"}
+)
+
 // memoryLimitFlag caps the store's memory when it is a file.
 var memoryLimitFlag = &cli.StringFlag{Name: "memory-limit", Value: usage.DefaultMemoryLimit, Usage: "cap the --db store's memory at `SIZE` (e.g. 512MB, 4GB); it spills to disk past it"}
 

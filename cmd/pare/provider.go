@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/urfave/cli/v3"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/leastpriv/pare/emit"
@@ -30,8 +31,9 @@ type source struct {
 	read     record.ReadFunc
 }
 
-// newSource loads the catalog a provider's reader needs.
-func newSource(provider string) (*source, error) {
+// newSource loads the catalog a provider's reader needs; cmd's flags tune
+// the reader.
+func newSource(provider string, cmd *cli.Command) (*source, error) {
 	switch provider {
 	case "aws":
 		cat, err := catalog.LoadAWS()
@@ -47,7 +49,7 @@ func newSource(provider string) (*source, error) {
 		files := azurelog.NewReader(cat, azurelog.Options{}).Read
 		return &source{provider: "azure", logs: "Azure Activity Log exports", read: withLogAnalytics(files, loganalytics.NewReader(cat).Read)}, nil
 	case "k8s":
-		return &source{provider: "k8s", logs: "Kubernetes audit logs", read: k8saudit.NewReader(k8saudit.Options{}).Read}, nil
+		return &source{provider: "k8s", logs: "Kubernetes audit logs", read: k8saudit.NewReader(k8saudit.Options{Cluster: cmd.String("cluster"), KeepMasters: cmd.Bool("keep-masters")}).Read}, nil
 	}
 	return nil, usageErrorf("providers are "+strings.Join(providers, ", "), "unknown provider %q", provider)
 }
