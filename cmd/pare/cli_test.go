@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -133,6 +134,7 @@ func TestK8sGolden(t *testing.T) {
 	m := goldenRun(t, golden,
 		"generate", "--provider", "k8s", "--format", "yaml,terraform",
 		"--workloads", filepath.Join(k8sdata, "manifests", "app"),
+		"--runtime", filepath.Join(k8sdata, "runtime"),
 		filepath.Join(k8sdata, "audit"))
 	// diana (rbac-tool's fixtures) created a configmap, a pod and a secret
 	// in namespace alcide: one Role there with exactly that, and its binding.
@@ -153,7 +155,9 @@ func TestK8sGolden(t *testing.T) {
 		t.Errorf("diana.rbac.yaml is not one Role in namespace alcide (%v):\n%s", err, rbac)
 	}
 	// Every workload gets a patch; none of their service accounts called the
-	// API in these logs, so none keeps its token mounted.
+	// API in these logs, so none keeps its token mounted. The web
+	// Deployment's nginx was seen binding a low port at runtime: it keeps
+	// NET_BIND_SERVICE, as observed.
 	if len(m.Workloads) != 3 {
 		t.Fatalf("%d workloads in the manifest, want 3", len(m.Workloads))
 	}
@@ -161,6 +165,13 @@ func TestK8sGolden(t *testing.T) {
 		patch, err := os.ReadFile(filepath.Join(golden, filepath.FromSlash(w.Files[0])))
 		if err != nil || !strings.Contains(string(patch), "automountServiceAccountToken: false") || !strings.Contains(string(patch), "- ALL") {
 			t.Errorf("%s %s/%s: patch %s lacks the token or capability hardening (%v):\n%s", w.Kind, w.Namespace, w.Name, w.Files[0], err, patch)
+		}
+		if w.Kind != "Deployment" || w.Name != "web" {
+			continue
+		}
+		ev, err := os.ReadFile(filepath.Join(golden, filepath.FromSlash(w.Files[1])))
+		if err != nil || !w.RuntimeEvidence || !regexp.MustCompile(`"NET_BIND_SERVICE"[^}]*"provenance": "observed at runtime"`).Match(ev) {
+			t.Errorf("web: NET_BIND_SERVICE not kept as observed at runtime (runtime evidence %v, %v):\n%s", w.RuntimeEvidence, err, ev)
 		}
 	}
 }
