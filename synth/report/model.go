@@ -88,6 +88,20 @@ type Report struct {
 	Principals []Principal
 	Rollups    []Rollup
 	Changes    *Changes // what changed since an earlier snapshot; nil for the first
+	// Trend has one point per stored snapshot, oldest first, this report
+	// last: what the trend chart draws.
+	Trend []TrendPoint
+}
+
+// TrendPoint sums one snapshot.
+type TrendPoint struct {
+	Snapshot    int64
+	Taken       time.Time
+	Principals  int
+	Granted     int
+	Unused      int
+	RiskyUnused int
+	MeanScore   float64
 }
 
 // Changes is what changed between an earlier snapshot and this report.
