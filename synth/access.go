@@ -28,8 +28,8 @@ type Access struct {
 
 // Window is the time range an analysis covers. Zero times mean unbounded.
 type Window struct {
-	From time.Time
-	To   time.Time
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
 }
 
 // Contains reports whether t lies inside the window, bounds included.
