@@ -14,7 +14,12 @@ import (
 // readCluster reads a live cluster's RBAC and workloads (k8s://CONTEXT,
 // "" for kubeconfig's current context) through client-go.
 func readCluster(ctx context.Context, env *environment, kubeContext string) (k8smanifest.Result, error) {
-	res, err := cluster.ReadContext(ctx, kubeContext, cluster.Options{})
+	var res k8smanifest.Result
+	// The context's name, resolved when kubeContext is "" (k8s://).
+	client, name, err := cluster.Client(kubeContext)
+	if err == nil {
+		res, err = cluster.Read(ctx, client, name, cluster.Options{})
+	}
 	var cerr *cluster.Error
 	if errors.As(err, &cerr) && cerr.Hint != "" {
 		return res, withHint(err, cerr.Hint)
@@ -22,7 +27,7 @@ func readCluster(ctx context.Context, env *environment, kubeContext string) (k8s
 	if err != nil {
 		return res, err
 	}
-	fmt.Fprintf(env.stderr, "pare: k8s://%s: %d objects listed\n", kubeContext, res.Objects)
+	fmt.Fprintf(env.stderr, "pare: k8s://%s: %d objects listed\n", name, res.Objects)
 	return res, nil
 }
 

@@ -81,7 +81,9 @@ func Client(kubeContext string) (kubernetes.Interface, string, error) {
 	cfg.UserAgent = "pare"
 	client, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
-		return nil, name, &Error{Context: name, Err: err}
+		// A certificate or key in the kubeconfig that does not parse.
+		return nil, name, &Error{Context: name, Err: err,
+			Hint: "check the context's cluster and user with `kubectl config view --minify --context " + name + "`"}
 	}
 	return client, name, nil
 }
