@@ -111,7 +111,7 @@ func pareWith(t *testing.T, f *fakeWorkspace, args ...string) (code int, stderr 
 	t.Helper()
 	var out, errOut bytes.Buffer
 	env := &environment{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, logsClient: f.client(t)}
-	code = report(&errOut, runIn(context.Background(), env, args))
+	code = exitStatus(&errOut, runIn(context.Background(), env, args))
 	return code, errOut.String()
 }
 

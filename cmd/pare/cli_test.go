@@ -23,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite golden files and script expecta
 func pare(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = report(&errOut, run(context.Background(), args, strings.NewReader(""), &out, &errOut))
+	code = exitStatus(&errOut, run(context.Background(), args, strings.NewReader(""), &out, &errOut))
 	return code, out.String(), errOut.String()
 }
 

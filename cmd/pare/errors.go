@@ -44,9 +44,9 @@ func withHint(err error, hint string) error {
 	return &userError{err: err, code: exitError, hints: []string{hint}}
 }
 
-// report prints err the way pare talks to users and returns the exit code.
+// exitStatus prints err the way pare talks to users and returns the exit code.
 // No Go stack trace or raw panic ever reaches here: run recovers panics.
-func report(stderr io.Writer, err error) int {
+func exitStatus(stderr io.Writer, err error) int {
 	if err == nil {
 		return exitOK
 	}

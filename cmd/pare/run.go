@@ -36,7 +36,7 @@ func runIn(ctx context.Context, env *environment, args []string) (err error) {
 		Reader:                    stdin,
 		HideVersion:               true,
 		DisableSliceFlagSeparator: true,
-		ExitErrHandler:            func(context.Context, *cli.Command, error) {}, // report() maps errors to exit codes
+		ExitErrHandler:            func(context.Context, *cli.Command, error) {}, // exitStatus() maps errors to exit codes
 		OnUsageError:              onUsageError,
 		Commands: []*cli.Command{
 			generateCommand(env),
