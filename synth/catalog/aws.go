@@ -17,6 +17,8 @@ type AWS struct {
 	lower    []string            // names, lower-cased, same order
 
 	sources map[string]*source // by CloudTrail eventSource, from the rules
+
+	risks map[string][]string // risk categories by lower-cased action, from the risk lists (risks.go)
 }
 
 // service is one IAM service prefix of the catalog.
@@ -75,7 +77,7 @@ type Mapping struct {
 // Mapped reports whether m names at least one action.
 func (m Mapping) Mapped() bool { return len(m.Actions) > 0 }
 
-// LoadAWS decodes the embedded catalog and rules. It takes a few tens of
+// LoadAWS decodes the embedded catalog, rules and risk lists. It takes a few tens of
 // milliseconds: call it once and share the result.
 func LoadAWS() (*AWS, error) {
 	c, err := decodeCatalog(catalogGz)
@@ -84,6 +86,9 @@ func LoadAWS() (*AWS, error) {
 	}
 	if err := c.loadRules(); err != nil {
 		return nil, fmt.Errorf("loading AWS mapping rules: %w", err)
+	}
+	if err := c.loadRisks(); err != nil {
+		return nil, fmt.Errorf("loading AWS risk lists: %w", err)
 	}
 	return c, nil
 }

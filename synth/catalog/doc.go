@@ -28,6 +28,11 @@
 //     calls that need several actions, calls that need none, fixes for
 //     trailscraper rules that are wrong (listed in its skip_trailscraper),
 //     and renames the others lack.
+//   - data/risks/policy_sentry/*.txt (MIT): policy_sentry's audit lists of
+//     privilege-escalation, credentials-exposure and resource-exposure
+//     actions, verbatim; data/risks/cloudsplaining/data-exfiltration.txt
+//     (BSD-3-Clause): cloudsplaining's read-only data-exfiltration actions.
+//     Risks looks an action up in them (risks.go); SOURCE files beside them.
 //
 // # How MapEvent applies the rules
 //
