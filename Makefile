@@ -67,3 +67,4 @@ clean:
 
 include synth/catalog/catalog.mk
 include synth/catalog/azure.mk
+include synth/k8s/k8sroles.mk
