@@ -106,7 +106,7 @@ func readK8sDeclared(ctx context.Context, env *environment, specs []string, what
 	}
 	var res k8smanifest.Result
 	if len(files) > 0 {
-		got, err := k8smanifest.Read(files, k8smanifest.Options{}, nil)
+		got, err := k8smanifest.Read(files, k8smanifest.Options{}, k8s.DefaultClusterRole)
 		if err != nil {
 			return res, withHint(err, what+" takes Kubernetes manifests (YAML or JSON files, directories) or k8s://CONTEXT")
 		}
