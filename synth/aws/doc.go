@@ -20,6 +20,17 @@
 // (see Allows for what is and is not supported); generate uses Verify to
 // prove every policy allows the usage it came from before writing it.
 //
+// The granted side: GrantStatement is one IAM policy statement as it
+// applies to one user or role (usage/awsiam resolves authorization details
+// into them). Entitlements (or an Expander, which remembers expansions
+// across calls, and its Each for one principal at a time) turns them into
+// synth.Entitlements: wildcards and NotAction expanded against the catalog,
+// explicit denies and the permissions boundary applied, the admin wildcard
+// flagged. Covers says whether an entitlement allows an observed access;
+// Unobservable names the actions CloudTrail only records as data events
+// (see its doc for the sources). Per-action risk categories come from the
+// catalog: (*catalog.AWS).Risks.
+//
 // The package is pure: it imports only the standard library, synth and
 // synth/catalog, and must never touch files, the network, the environment,
 // DuckDB or the clock.
