@@ -9,8 +9,11 @@
 // Principal per principal: every distinct entitlement as one Item (used,
 // unused or unobservable), the allowed accesses no entitlement covers
 // (used-not-granted) and the denied attempts, with evidence, risks, counts
-// and a Score. It indexes each principal's accesses by action, so it costs
-// about one map lookup per entitlement, never entitlements × accesses.
+// and a Score. It indexes each principal's accesses by action (ignoring
+// case), so an entitlement costs a few map lookups and a Covers call per
+// access of its action, never entitlements × accesses: 10,000 principals
+// with 1,000 entitlements and 200 accesses each take about 9 s on two
+// shared cores (BenchmarkCompare).
 //
 // Rollups sums principals per account, subscription or cluster; Diff
 // compares a report with an earlier one (a stored snapshot); Trend and
