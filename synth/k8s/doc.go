@@ -24,6 +24,15 @@
 // uses them to prove a Policy, with the existing grants, allows every access
 // it came from before anything is written.
 //
+// Entitlements is the granted side of the privilege report: it expands the
+// grants that apply to each principal (Bootstrap included) into concrete
+// actions in Request.Action's form, wildcards resolved against a catalog of
+// the built-in resources generated from Kubernetes' discovery documents
+// (resources_table.go, `go generate`; testdata/discovery/SOURCE). Covers
+// says whether an entitlement allows an access, Risks what an action risks
+// (the RBAC good practices' privilege escalation risks), and Unobservable
+// which uses the audit log cannot show (the kubelet's API).
+//
 // Actions, resources and principals come from audit logs and are attacker
 // controlled. A value that would mean more than itself in RBAC (a '*' in a
 // verb, API group, resource or subresource, a non-resource URL ending in
