@@ -36,9 +36,9 @@ type Item struct {
 	Origins  []string  `json:"origins,omitempty"`  // what grants it; empty for Denied and NotGranted
 	Risks    []string  `json:"risks,omitempty"`    // risk categories, sorted; set for every status
 	Inferred bool      `json:"inferred,omitempty"` // used only through an inferred access (iam:PassRole, Azure reads)
-	Count    int64     `json:"count"`              // uses (or attempts) in the window
-	First    time.Time `json:"first"`
-	Last     time.Time `json:"last"`
+	Count    int64     `json:"count,omitzero"`     // uses (or attempts) in the window
+	First    time.Time `json:"first,omitzero"`
+	Last     time.Time `json:"last,omitzero"`
 	Samples  []string  `json:"samples,omitempty"` // a few event ids, sorted
 }
 
