@@ -51,8 +51,10 @@ func NewExpander(cat *catalog.AWS) *Expander {
 //     removes an entitlement whose resource pattern lies within one of the
 //     Deny's patterns ("*" takes the action away entirely). A Deny that
 //     covers only part of an entitlement's pattern (a narrower or
-//     overlapping pattern, or a NotResource Deny) keeps it, with an Origin
-//     "partly denied by ..." saying where. A conditional Deny removes
+//     overlapping pattern, or a NotResource Deny whose exceptions reach
+//     into it) keeps it, with an Origin "partly denied by ..." saying
+//     where. A NotResource Deny none of whose exceptions can overlap the
+//     pattern removes it. A conditional Deny removes
 //     nothing; it adds "denied when the condition holds: ..." to the
 //     entitlements it may apply to.
 //   - With a permissions boundary (statements with Boundary set), an
@@ -378,10 +380,15 @@ func denyEffect(st *GrantStatement, r string) int {
 		if excluded(st.Resources, r) {
 			return denyNone
 		}
-		if !hasWildcard(r) && !st.Conditional {
-			return denyAll // a literal resource none of the exceptions match
+		if st.Conditional {
+			return denyPart
 		}
-		return denyPart
+		for _, p := range st.Resources {
+			if mayOverlap(p, r) {
+				return denyPart // some of r may be excepted
+			}
+		}
+		return denyAll // no exception reaches into r
 	}
 	overlap := false
 	for _, p := range st.Resources {

@@ -171,6 +171,11 @@ func TestEntitlementsDeny(t *testing.T) {
 			d.NotResource = true
 			return d
 		}(), map[string][]string{"s3:GetObject arn:aws:s3:::b/*": {"a", "partly denied by d"}}},
+		{"NotResource deny excepting elsewhere removes", func() GrantStatement {
+			d := grantDeny("d", get, "arn:aws:s3:::public/*")
+			d.NotResource = true
+			return d
+		}(), map[string][]string{}},
 		{"NotAction deny of other actions leaves it", func() GrantStatement {
 			d := grantDeny("d", []string{"s3:Get*"}, "*")
 			d.NotAction = true
