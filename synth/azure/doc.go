@@ -23,9 +23,17 @@
 // generate uses Verify to prove every role allows the usage it came from
 // before writing it. NewEvidence explains each granted action.
 //
-// The package is pure: it imports only the standard library and synth, and
-// must never touch files, the network, the environment, DuckDB or the
-// clock. It does not import synth/aws: the two providers share no matching
+// Entitlements is the granted side of the privilege report: it expands role
+// assignments' permissions blocks (Grant) into concrete operations of the
+// catalog, NotActions subtracted within their block, at the assignment
+// scope. Covers says whether an entitlement allows an access (same
+// operation, resource at or below the scope), Risks what an operation
+// risks (a table with its sources), Unobservable which operations the
+// Activity Log never shows (reads and data actions).
+//
+// The package is pure: it imports only the standard library and synth's
+// packages (synth/catalog, synth/report), and must never touch files, the
+// network, the environment, DuckDB or the clock. It does not import synth/aws: the two providers share no matching
 // rules, and their evidence differs (regions and calling services for AWS,
 // scopes and role ids for Azure).
 package azure

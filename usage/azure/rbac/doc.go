@@ -5,6 +5,12 @@
 // which action patterns, NotActions and data actions at which scope, and
 // which assignment grants them.
 //
+// Each permissions block of a role keeps an origin of its own (", permissions
+// block 2 of 3" when a role has several; " (conditional)" when the block
+// has a condition), so that GrantsFromRecords can rebuild the blocks from
+// the stored rows as synth/azure.Grant values and NotActions subtract only
+// within their block, as Azure applies them. GrantRecords is its inverse.
+//
 // It only decodes and resolves. It must never expand wildcards (that needs
 // the operations catalog, and the report does it), call Azure, or import
 // DuckDB.

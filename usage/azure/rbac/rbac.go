@@ -149,9 +149,10 @@ func guid(id string) string {
 }
 
 // Grants resolves every assignment through its definition: first among
-// definitions, then builtin (looked up by GUID, then by role name). It
-// returns the grants sorted, and the assignments whose role could not be
-// found, described.
+// definitions, then builtin (looked up by GUID, then by role name). Rows of
+// one permissions block share an origin no other block has (see the
+// package doc). It returns the grants sorted, and the assignments whose
+// role could not be found, described.
 func Grants(assignments []Assignment, definitions []Definition, builtin func(nameOrID string) (Definition, bool)) ([]record.Grant, []string) {
 	byID := make(map[string]Definition)
 	for _, d := range definitions {
@@ -177,22 +178,37 @@ func Grants(assignments []Assignment, definitions []Definition, builtin func(nam
 		if a.Condition != "" {
 			origin += " with a condition"
 		}
-		add := func(patterns []string, effect string, data bool, condition string) {
-			for _, p := range patterns {
-				o := origin
-				if condition != "" {
-					o += " (conditional)"
-				}
-				grants = append(grants, record.Grant{Provider: "azure", Principal: a.PrincipalID, Effect: effect, Action: p, Data: data, Scope: a.Scope, Origin: o})
+		for i, p := range d.Permissions {
+			// Each permissions block keeps an origin of its own, so that
+			// GrantsFromRecords can subtract NotActions only within their
+			// block, as Azure does.
+			o := origin
+			if len(d.Permissions) > 1 {
+				o += fmt.Sprintf(", permissions block %d of %d", i+1, len(d.Permissions))
 			}
-		}
-		for _, p := range d.Permissions {
-			add(p.Actions, "allow", false, "")
-			add(p.NotActions, "not", false, "")
-			add(p.DataActions, "allow", true, p.Condition)
-			add(p.NotDataActions, "not", true, p.Condition)
+			// A block's condition constrains its control plane actions too
+			// (role assignment delegation), not only its data actions.
+			if p.Condition != "" {
+				o += " (conditional)"
+			}
+			add := func(patterns []string, effect string, data bool) {
+				for _, pattern := range patterns {
+					grants = append(grants, record.Grant{Provider: "azure", Principal: a.PrincipalID, Effect: effect, Action: pattern, Data: data, Scope: a.Scope, Origin: o})
+				}
+			}
+			add(p.Actions, "allow", false)
+			add(p.NotActions, "not", false)
+			add(p.DataActions, "allow", true)
+			add(p.NotDataActions, "not", true)
 		}
 	}
+	sortGrants(grants)
+	sort.Strings(unresolved)
+	return grants, unresolved
+}
+
+// sortGrants sorts rows by principal, scope, effect, data, action, origin.
+func sortGrants(grants []record.Grant) {
 	sort.Slice(grants, func(i, j int) bool {
 		a, b := grants[i], grants[j]
 		for _, c := range [][2]string{{a.Principal, b.Principal}, {a.Scope, b.Scope}, {a.Effect, b.Effect}, {fmt.Sprint(a.Data), fmt.Sprint(b.Data)}, {a.Action, b.Action}, {a.Origin, b.Origin}} {
@@ -202,6 +218,4 @@ func Grants(assignments []Assignment, definitions []Definition, builtin func(nam
 		}
 		return false
 	})
-	sort.Strings(unresolved)
-	return grants, unresolved
 }
