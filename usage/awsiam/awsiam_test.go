@@ -553,3 +553,17 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestAccount(t *testing.T) {
+	if got := Account(decodeBytes(t, "x", readSample(t, "example-authz-details.json"))); got != "012345678901" {
+		t.Errorf("Account = %q", got)
+	}
+	d := decodeBytes(t, "x", []byte(custom))
+	d.Roles = append(d.Roles, Role{ARN: "arn:aws:iam::999999999999:role/other"})
+	if got := Account(d); got != "" {
+		t.Errorf("Account of two accounts = %q", got)
+	}
+	if got := Account(Details{}); got != "" {
+		t.Errorf("Account of nothing = %q", got)
+	}
+}

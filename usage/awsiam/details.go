@@ -298,3 +298,34 @@ func position(data []byte, off int64) string {
 	col := int(off) - bytes.LastIndexByte(before, '\n')
 	return fmt.Sprintf("line %d, column %d", line, col)
 }
+
+// Account returns the account id the ARNs of d's users, groups, roles and
+// customer managed policies share ("111122223333"), or "" when they name
+// none or several. Callers use it to name an iam:// listing per account.
+func Account(d Details) string {
+	account := ""
+	var arns []string
+	for _, u := range d.Users {
+		arns = append(arns, u.ARN)
+	}
+	for _, g := range d.Groups {
+		arns = append(arns, g.ARN)
+	}
+	for _, r := range d.Roles {
+		arns = append(arns, r.ARN)
+	}
+	for _, p := range d.Policies {
+		arns = append(arns, p.ARN)
+	}
+	for _, arn := range arns {
+		a := accountOf(arn)
+		if a == "aws" || a == "" { // AWS managed policies
+			continue
+		}
+		if account != "" && a != account {
+			return ""
+		}
+		account = a
+	}
+	return account
+}
