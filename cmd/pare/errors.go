@@ -13,6 +13,8 @@ const (
 	exitOK    = 0
 	exitError = 1
 	exitUsage = 2
+	// exitFindings: the run worked and a --fail-on condition holds.
+	exitFindings = 3
 )
 
 // userError is an error with an exit code and hints for the user.

@@ -13,6 +13,8 @@ import (
 // loadGrants loads --grants for the provider into the store.
 func loadGrants(ctx context.Context, env *environment, store *usage.Store, provider string, specs []string) error {
 	switch provider {
+	case "aws":
+		return loadAWSGrants(ctx, env, store, specs)
 	case "azure":
 		_, err := loadAzureGrants(ctx, env, store, specs)
 		return err

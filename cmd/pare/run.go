@@ -40,6 +40,7 @@ func runIn(ctx context.Context, env *environment, args []string) (err error) {
 		OnUsageError:              onUsageError,
 		Commands: []*cli.Command{
 			generateCommand(env),
+			reportCommand(env),
 			ingestCommand(env),
 			versionCommand(env),
 		},
