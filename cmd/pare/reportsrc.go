@@ -79,7 +79,7 @@ type grantSide struct {
 	unobservable func(synth.Entitlement) bool
 	container    func(principal string, accesses []synth.Access) string
 	kind         func(principal string, accesses []synth.Access) string // nil: the kind recorded with its accesses
-	k8sGranted   []k8s.Grant // Kubernetes' existing RBAC, which right-sized RBAC leaves out
+	k8sGranted   []k8s.Grant                                            // Kubernetes' existing RBAC, which right-sized RBAC leaves out
 }
 
 // newGrantSide expands the stored grants of provider into entitlements.

@@ -35,12 +35,12 @@ import (
 //     only the named verbs each serves; API groups "*": every group of the
 //     catalog;
 //   - what a wildcard matches beyond the catalog (custom resources, alpha
-//     and beta APIs, verbs discovery does not list) stays one residual
-//     entitlement per wildcard, its wildcard parts kept: "* *.*" for
-//     cluster-admin's rule, "get *.apps", "update *.*/scale", "get
-//     widgets.*" for a resource no built-in group has. Covers matches a
-//     residual only against what the concrete entitlements of the same
-//     pattern do not cover;
+//     and beta APIs, verbs discovery does not list, other groups' resources
+//     of the same name) stays one residual entitlement per wildcard, its
+//     wildcard parts kept: "* *.*" for cluster-admin's rule, "get *.apps",
+//     "update *.*/scale", "get widgets.*". Covers matches a residual only
+//     against what the concrete entitlements of the same pattern do not
+//     cover;
 //   - non-resource URLs: "<verb> <url>" with the URL as the rule has it
 //     ("get /healthz", "get /api/*"; "*" becomes "/*"), verb "*" becoming
 //     get, head, options, post, put, patch and delete; only through
@@ -66,20 +66,37 @@ import (
 func Entitlements(grants []Grant, principals []string) []synth.Entitlement {
 	cat := newResourceCatalog()
 	all := append(Bootstrap(), grants...)
+	// Many grants are the same rule in the same namespace (a ClusterRole
+	// bound to many subjects): each distinct one is expanded once.
 	expanded := make([][]entitlementItem, len(all))
+	cache := make(map[string][]entitlementItem)
 	for i := range all {
-		expanded[i] = expandGrant(cat, all[i])
+		k := expansionKey(all[i])
+		items, ok := cache[k]
+		if !ok {
+			items = expandGrant(cat, all[i])
+			cache[k] = items
+		}
+		expanded[i] = items
 	}
 	idx := indexGrants(all)
 
 	ps := append([]string(nil), principals...)
 	sort.Strings(ps)
-	var out []synth.Entitlement
+	origins := make(map[string][]string)
+	var parts [][]synth.Entitlement
+	total := 0
 	for i, p := range ps {
 		if i > 0 && ps[i-1] == p {
 			continue
 		}
-		out = append(out, principalEntitlements(p, all, expanded, idx)...)
+		part := principalEntitlements(p, all, expanded, idx, origins)
+		parts = append(parts, part)
+		total += len(part)
+	}
+	out := make([]synth.Entitlement, 0, total)
+	for _, part := range parts {
+		out = append(out, part...)
 	}
 	return out
 }
@@ -144,45 +161,67 @@ func indexGrants(all []Grant) grantIndex {
 }
 
 // principalEntitlements merges the expansions of the grants that apply to
-// principal, sorted by action and resource.
-func principalEntitlements(principal string, all []Grant, expanded [][]entitlementItem, idx grantIndex) []synth.Entitlement {
+// principal, sorted by action and resource. origins holds one shared
+// one-element list per origin (cap 1, so appending copies).
+func principalEntitlements(principal string, all []Grant, expanded [][]entitlementItem, idx grantIndex, origins map[string][]string) []synth.Entitlement {
 	type key struct{ action, resource string }
-	byKey := make(map[key]*synth.Entitlement)
-	add := func(i int) {
-		g := &all[i]
-		if !appliesTo(g.Subject, g.Namespace, principal) {
-			return
+	adminRisk := []string{report.RiskAdmin}[:1:1]
+	var applied []int
+	size := 0
+	for _, list := range [][]int{idx.byPrincipal[principal], idx.groups} {
+		for _, i := range list {
+			if appliesTo(all[i].Subject, all[i].Namespace, principal) {
+				applied = append(applied, i)
+				size += len(expanded[i])
+			}
+		}
+	}
+	byKey := make(map[key]int, size)
+	out := make([]synth.Entitlement, 0, size)
+	for _, i := range applied {
+		origin := all[i].Origin
+		shared, ok := origins[origin]
+		if !ok {
+			shared = []string{origin}[:1:1]
+			origins[origin] = shared
 		}
 		for _, it := range expanded[i] {
 			k := key{it.action, it.resource}
-			e := byKey[k]
-			if e == nil {
-				e = &synth.Entitlement{Provider: "k8s", Principal: principal, Action: it.action, Resource: it.resource}
-				byKey[k] = e
+			n, ok := byKey[k]
+			if !ok {
+				byKey[k] = len(out)
+				e := synth.Entitlement{Provider: "k8s", Principal: principal, Action: it.action, Resource: it.resource, Origins: shared}
+				if it.admin {
+					e.Risks = adminRisk
+				}
+				out = append(out, e)
+				continue
 			}
-			e.Origins = addSortedString(e.Origins, g.Origin)
-			if it.admin {
-				e.Risks = addSortedString(e.Risks, report.RiskAdmin)
+			e := &out[n]
+			e.Origins = addSortedString(e.Origins, origin)
+			if it.admin && e.Risks == nil {
+				e.Risks = adminRisk
 			}
 		}
 	}
-	for _, i := range idx.byPrincipal[principal] {
-		add(i)
+	// Sort positions rather than the entitlements themselves: moving
+	// small integers is cheaper.
+	order := make([]int32, len(out))
+	for i := range order {
+		order[i] = int32(i)
 	}
-	for _, i := range idx.groups {
-		add(i)
-	}
-	out := make([]synth.Entitlement, 0, len(byKey))
-	for _, e := range byKey {
-		out = append(out, *e)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Action != out[j].Action {
-			return out[i].Action < out[j].Action
+	sort.Slice(order, func(i, j int) bool {
+		a, b := &out[order[i]], &out[order[j]]
+		if a.Action != b.Action {
+			return a.Action < b.Action
 		}
-		return out[i].Resource < out[j].Resource
+		return a.Resource < b.Resource
 	})
-	return out
+	sorted := make([]synth.Entitlement, len(out))
+	for i, n := range order {
+		sorted[i] = out[n]
+	}
+	return sorted
 }
 
 // addSortedString inserts s into the sorted, distinct list.
@@ -195,6 +234,13 @@ func addSortedString(list []string, s string) []string {
 	copy(list[i+1:], list[i:])
 	list[i] = s
 	return list
+}
+
+// expansionKey is what expandGrant's result depends on: the binding's
+// namespace and the rule, one-to-one (setKey encodes each list).
+func expansionKey(g Grant) string {
+	r := g.Rule
+	return setKey([]string{g.Namespace, setKey(r.Verbs), setKey(r.APIGroups), setKey(r.Resources), setKey(r.ResourceNames), setKey(r.NonResourceURLs)})
 }
 
 // entitlementItem is one entitlement a grant gives, whoever holds it.
@@ -309,9 +355,7 @@ func expansionTargets(cat *resourceCatalog, group, entry string) []expansionTarg
 				out = append(out, expansionTarget{group: gr, resource: res, subresource: sub, info: info, known: true})
 			}
 		}
-		if len(out) == 0 {
-			out = append(out, expansionTarget{group: apiGroupAll, resource: res, subresource: sub, residual: true})
-		}
+		out = append(out, expansionTarget{group: apiGroupAll, resource: res, subresource: sub, residual: true})
 	default:
 		info, ok := cat.lookup(group, entry)
 		out = append(out, expansionTarget{group: group, resource: res, subresource: sub, info: info, known: ok})
@@ -451,10 +495,11 @@ func residualCovers(p, r Request) bool {
 	if p.Resource != r.Resource || p.Subresource != r.Subresource {
 		return false
 	}
-	// A residual for a named resource exists only when no catalog group has
-	// it, so nothing concrete competes; verb "*" still stands for the
-	// standard verbs and any other.
-	return true
+	// Group "*" with a named resource: the catalog groups that have it are
+	// concrete entitlements, with every verb they serve for verb "*", with
+	// the named verb otherwise.
+	info, ok := lookupResource(r.Group, combinedResource(r.Resource, r.Subresource))
+	return !ok || (p.Verb == verbAll && !info.supports(r.Verb))
 }
 
 // refMatches matches a "<namespace>/<name>" access resource against an

@@ -153,25 +153,38 @@ func unionSorted(a, b []string) []string {
 	return out
 }
 
-// wildcardExpandsTo reports whether a resource wildcard expands to verb on
-// resource ("pods", "pods/exec") of group: the catalog has it, served by a
-// GA version, with that verb. It is what expansionTargets and targetVerbs
-// decide for a "*" resource, without building a resourceCatalog, so Covers
-// stays cheap.
-func wildcardExpandsTo(group, resource, verb string) bool {
-	ga, supports := false, false
+// lookupResource finds a resource ("pods", "pods/exec") of group in
+// builtinResources and extraResources, merged as newResourceCatalog merges
+// them, without building a resourceCatalog, so that Covers stays cheap.
+func lookupResource(group, resource string) (resourceInfo, bool) {
+	var info resourceInfo
+	found := false
 	i := sort.Search(len(builtinResources), func(i int) bool {
 		b := builtinResources[i]
 		return b.group > group || (b.group == group && b.resource >= resource)
 	})
 	if i < len(builtinResources) && builtinResources[i].group == group && builtinResources[i].resource == resource {
-		ga, supports = builtinResources[i].ga, builtinResources[i].supports(verb)
+		info, found = builtinResources[i], true
 	}
 	for _, r := range extraResources {
-		if r.group == group && r.resource == resource {
-			ga = ga || r.ga
-			supports = supports || r.supports(verb)
+		if r.group != group || r.resource != resource {
+			continue
 		}
+		if !found {
+			info, found = r, true
+			continue
+		}
+		info.verbs = unionSorted(info.verbs, r.verbs)
+		info.ga = info.ga || r.ga
 	}
-	return ga && supports
+	return info, found
+}
+
+// wildcardExpandsTo reports whether a resource wildcard expands to verb on
+// resource ("pods", "pods/exec") of group: the catalog has it, served by a
+// GA version, with that verb. It is what expansionTargets and targetVerbs
+// decide for a "*" resource.
+func wildcardExpandsTo(group, resource, verb string) bool {
+	info, ok := lookupResource(group, resource)
+	return ok && info.ga && info.supports(verb)
 }
