@@ -166,7 +166,11 @@ func runReport(ctx context.Context, env *environment, cmd *cli.Command) error {
 	if len(covered) == 0 {
 		return withHint(fmt.Errorf("the store has no activity and no grants to report on"), "load logs with INPUTs or 'pare ingest', and what is granted with --grants")
 	}
-	rep := report.Report{Taken: time.Now().UTC().Truncate(time.Second)}
+	taken, err := reportTime()
+	if err != nil {
+		return err
+	}
+	rep := report.Report{Taken: taken}
 	for _, provider := range covered {
 		ps, window, err := reportProvider(ctx, env, store, provider, o)
 		if err != nil {
@@ -218,6 +222,19 @@ func runReport(ctx context.Context, env *environment, cmd *cli.Command) error {
 		return &userError{err: fmt.Errorf("%s", strings.Join(held, "\n")), code: exitFindings}
 	}
 	return nil
+}
+
+// reportTime is when the report is taken: now, or SOURCE_DATE_EPOCH (Unix
+// seconds) when set, the convention for reproducible output.
+func reportTime() (time.Time, error) {
+	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return time.Time{}, usageErrorf("SOURCE_DATE_EPOCH is a number of seconds since 1970", "SOURCE_DATE_EPOCH=%q is not a number", s)
+		}
+		return time.Unix(n, 0).UTC(), nil
+	}
+	return time.Now().UTC().Truncate(time.Second), nil
 }
 
 // reportProviders lists the providers a report covers: the one asked
