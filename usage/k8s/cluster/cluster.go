@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 )
 
@@ -59,6 +60,19 @@ func Client(kubeContext string) (kubernetes.Interface, string, error) {
 	name := kubeContext
 	if name == "" {
 		name = raw.CurrentContext
+	}
+	// Inside a pod with no kubeconfig, k8s:// means the pod's own cluster,
+	// through its service account, as kubectl does there.
+	if kubeContext == "" && len(raw.Contexts) == 0 {
+		if cfg, err := rest.InClusterConfig(); err == nil {
+			cfg.QPS, cfg.Burst = 50, 100
+			cfg.UserAgent = "pare"
+			client, err := kubernetes.NewForConfig(cfg)
+			if err != nil {
+				return nil, "in-cluster", &Error{Context: "in-cluster", Err: err, Hint: "check the pod's service account token and CA"}
+			}
+			return client, "in-cluster", nil
+		}
 	}
 	if _, ok := raw.Contexts[name]; !ok || name == "" {
 		var names []string
