@@ -132,7 +132,7 @@ func newGrantSide(ctx context.Context, store *usage.Store, provider string, used
 			principals = append(principals, a.Principal)
 		}
 		return grantSide{
-			entitlements: k8s.Entitlements(grants, principals),
+			entitlements: withoutDiscovery(k8s.Entitlements(grants, principals)),
 			covers:       k8s.Covers,
 			risks:        k8s.Risks,
 			unobservable: func(e synth.Entitlement) bool { return k8s.Unobservable(e.Action) },
@@ -142,6 +142,30 @@ func newGrantSide(ctx context.Context, store *usage.Store, provider string, used
 		}, nil
 	}
 	return grantSide{}, usageErrorf("providers are "+strings.Join(providers, ", "), "unknown provider %q", provider)
+}
+
+// discoveryRoles are the ClusterRoles Kubernetes binds to every
+// authenticated user (discovery, version, health, self-reviews): part of
+// no principal's own RBAC, so a report leaves them out.
+var discoveryRoles = []string{"-> ClusterRole/system:discovery ", "-> ClusterRole/system:basic-user ", "-> ClusterRole/system:public-info-viewer "}
+
+// withoutDiscovery drops the entitlements only the discovery roles grant.
+func withoutDiscovery(ents []synth.Entitlement) []synth.Entitlement {
+	out := ents[:0]
+	for _, e := range ents {
+		own := false
+		for _, o := range e.Origins {
+			discovery := false
+			for _, r := range discoveryRoles {
+				discovery = discovery || strings.Contains(o+" ", r)
+			}
+			own = own || !discovery
+		}
+		if own {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // arnAccount is the account id of an ARN ("" when it has none).
