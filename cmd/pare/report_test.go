@@ -2,14 +2,18 @@ package main
 
 import (
 	"encoding/json"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/leastpriv/pare/synth/report"
+	"github.com/leastpriv/pare/usage/awsiam"
+	"github.com/leastpriv/pare/usage/awsiam/fetch/fakeiam"
 )
 
 // readReport runs pare report with --format json and decodes the report.
@@ -172,5 +176,58 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 	if _, err := decodeSnapshot([]byte(`{"principals":[]}`)); err == nil {
 		t.Error("a body pare did not write decodes")
+	}
+}
+
+// TestReportFromIAM reads the granted side through iam:// (the real SDK
+// client against a local Query-protocol IAM) and gets the same report as
+// from the same details in a file.
+func TestReportFromIAM(t *testing.T) {
+	file := filepath.Join("..", "..", "testdata", "aws-iam", "cloudsplaining", "example-authz-details.json")
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := awsiam.Decode(file, f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := fakeiam.New(d)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	awsTestEnv(t, "IAM", srv.URL)
+
+	fromAPI := readReport(t, "--grants", "iam://")
+	fromFile := readReport(t, "--grants", file)
+	if len(fake.Calls()) == 0 {
+		t.Fatal("the fake IAM saw no call")
+	}
+	if len(fromAPI.Principals) == 0 || !reflect.DeepEqual(fromAPI.Principals, fromFile.Principals) {
+		t.Errorf("iam:// and the file give different reports: %d and %d principals", len(fromAPI.Principals), len(fromFile.Principals))
+	}
+	obama := principalNamed(t, fromFile, "arn:aws:iam::012345678901:user/obama")
+	createUser, ok := itemOf(obama, report.Unused, "iam:CreateUser")
+	if !ok || !slices.Contains(createUser.Risks, report.RiskAdmin) || obama.Score != 100 {
+		t.Errorf("obama (AdministratorAccess, nothing used): iam:CreateUser %+v, score %d; want unused with the admin risk, score 100", createUser, obama.Score)
+	}
+}
+
+// TestReportBadDetails: malformed authorization details are an error
+// naming the file, line and column, and nothing is written or stored.
+func TestReportBadDetails(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "authz.json")
+	if err := os.WriteFile(bad, []byte("{\"UserDetailList\": [\n  {\"UserName\": \"a\",}\n]}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "pare.duckdb")
+	out := filepath.Join(dir, "report.html")
+	code, _, stderr := pare(t, "report", "--db", db, "--grants", bad, "--out", out)
+	if code != 1 || !strings.Contains(stderr, "authz.json") || !strings.Contains(stderr, "line 2") || strings.Contains(stderr, "goroutine") {
+		t.Errorf("exit %d; want 1 and an error naming the file and line 2:\n%s", code, stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a report was written after bad grants: %v", err)
 	}
 }
