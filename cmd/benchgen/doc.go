@@ -26,6 +26,18 @@
 // impersonation, and node, kube-system controller, scheduler and
 // system:masters requests that readers skip.
 //
+// With -provider aws-iam it writes one file, -out FILE: what `aws iam
+// get-account-authorization-details` prints for each of the three
+// accounts, the pages one after another, for `pare report --grants`.
+// -principals (default 10000) users and roles: the first -usage-principals
+// (default 2000) are the principals of the CloudTrail logs of the same
+// seed, the rest are roles no log mentions. Each is granted about -actions
+// (default 1000) concrete actions: ten customer managed policies of 100
+// catalog actions each from its account's pool (two through its team's
+// group for users), an inline policy for what its logs show it calling,
+// and for some a guardrail of Deny statements, a conditional Deny, a
+// permissions boundary or AdministratorAccess.
+//
 // Output depends only on the flags: the same seed gives the same bytes. It
 // must never read anything, call the network or use the clock for content.
 package main

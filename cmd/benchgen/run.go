@@ -20,7 +20,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.Principals, "principals", 2000, "number of distinct principals")
 	fs.IntVar(&o.Days, "days", 90, "days the event times spread over")
 	fs.IntVar(&o.Workers, "workers", runtime.GOMAXPROCS(0), "files written in parallel")
-	provider := fs.String("provider", "aws", "logs to write: aws (CloudTrail), azure (Activity Log exports) or k8s (Kubernetes audit logs)")
+	provider := fs.String("provider", "aws", "what to write: aws (CloudTrail), azure (Activity Log exports), k8s (Kubernetes audit logs) or aws-iam (authorization details into the file -out)")
+	actions := fs.Int("actions", 1000, "aws-iam: about this many concrete actions granted to each principal")
+	usagePrincipals := fs.Int("usage-principals", 2000, "aws-iam: the first principals are those of CloudTrail logs written with -principals N")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -33,13 +35,27 @@ func run(args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
 	generate := Generate
 	switch *provider {
+	case "aws-iam":
+		set := false
+		fs.Visit(func(f *flag.Flag) { set = set || f.Name == "principals" })
+		iopts := IAMOptions{File: o.Dir, Seed: o.Seed, Principals: 10_000, UsagePrincipals: *usagePrincipals, Actions: *actions}
+		if set {
+			iopts.Principals = o.Principals
+		}
+		res, err := GenerateIAM(iopts)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %d users and %d roles (%d groups, %d managed policies) to %s: %d bytes in %.1fs\n",
+			res.Users, res.Roles, res.Groups, res.Policies, o.Dir, res.Bytes, time.Since(start).Seconds())
+		return nil
 	case "aws":
 	case "azure":
 		generate = GenerateAzure
 	case "k8s":
 		generate = GenerateK8s
 	default:
-		return fmt.Errorf("-provider must be aws, azure or k8s, not %q", *provider)
+		return fmt.Errorf("-provider must be aws, azure, k8s or aws-iam, not %q", *provider)
 	}
 	res, err := generate(o)
 	if err != nil {
