@@ -31,12 +31,15 @@ demo: build
 
 # Throughput and memory: synthetic logs (CloudTrail in the S3 delivery shape,
 # Azure Activity Log exports, Kubernetes audit logs), each ingested into a
-# file store and generated from it. Figures go to the README.
+# file store and generated from it, plus an AWS privilege report over 10,000
+# roles and users granted 1,000 actions each. Figures go to the README.
 bench: build
 	$(GO) run ./cmd/benchgen -events $(BENCH_EVENTS) -files $(BENCH_FILES) -out $(BENCH_DIR)/aws
 	rm -rf $(BENCH_DIR)/aws.duckdb $(BENCH_DIR)/aws.duckdb.wal $(BENCH_DIR)/aws.duckdb.tmp $(BENCH_DIR)/out
 	$(BIN) ingest --stats --db $(BENCH_DIR)/aws.duckdb $(BENCH_DIR)/aws
 	$(BIN) generate --stats --db $(BENCH_DIR)/aws.duckdb --format json,terraform --out $(BENCH_DIR)/out
+	$(GO) run ./cmd/benchgen -provider aws-iam -out $(BENCH_DIR)/aws-iam.json
+	$(BIN) report --stats --db $(BENCH_DIR)/aws.duckdb --grants $(BENCH_DIR)/aws-iam.json --out $(BENCH_DIR)/report.html
 	$(GO) run ./cmd/benchgen -provider azure -events $(BENCH_EVENTS) -files $(BENCH_FILES) -out $(BENCH_DIR)/azure
 	rm -rf $(BENCH_DIR)/azure.duckdb $(BENCH_DIR)/azure.duckdb.wal $(BENCH_DIR)/azure.duckdb.tmp
 	$(BIN) ingest --provider azure --stats --db $(BENCH_DIR)/azure.duckdb $(BENCH_DIR)/azure
