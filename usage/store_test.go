@@ -416,6 +416,15 @@ func TestReplaceGrants(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("grants = %v\nwant the second snapshot of assignments.json and other.json: %v", got, want)
 	}
+	unsorted, err := s.GrantsUnsorted(ctx, "azure")
+	if err != nil || len(unsorted) != len(want) {
+		t.Errorf("GrantsUnsorted: %d grants (%v), want %d", len(unsorted), err, len(want))
+	}
+	for provider, want := range map[string]bool{"azure": true, "aws": false} {
+		if has, err := s.HasGrants(ctx, provider); err != nil || has != want {
+			t.Errorf("HasGrants(%s) = %v, %v; want %v", provider, has, err, want)
+		}
+	}
 	var sources int
 	if err := s.db.QueryRow(`SELECT count(*) FROM sources WHERE name = 'assignments.json'`).Scan(&sources); err != nil || sources != 1 {
 		t.Errorf("%d sources rows for one replaced snapshot (%v)", sources, err)

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -142,7 +142,20 @@ func runReport(ctx context.Context, env *environment, cmd *cli.Command) error {
 	if readAs == "" {
 		readAs = "aws"
 	}
-	if len(o.grants) > 0 {
+	// AWS grants read for this run are stored, and used as read rather
+	// than read back.
+	var awsRead *awsGrants
+	if len(o.grants) > 0 && readAs == "aws" {
+		g, err := readAWSGrants(ctx, env, o.grants)
+		if err != nil {
+			return err
+		}
+		if err := g.store(ctx, store); err != nil {
+			return err
+		}
+		fmt.Fprint(env.stderr, g.summary())
+		awsRead = &g
+	} else if len(o.grants) > 0 {
 		if err := loadGrants(ctx, env, store, readAs, o.grants); err != nil {
 			return err
 		}
@@ -159,7 +172,7 @@ func runReport(ctx context.Context, env *environment, cmd *cli.Command) error {
 	}
 	stats.mark("load")
 
-	covered, err := reportProviders(ctx, store, o.provider)
+	covered, err := reportProviders(ctx, store, o.provider, awsRead != nil)
 	if err != nil {
 		return err
 	}
@@ -172,7 +185,7 @@ func runReport(ctx context.Context, env *environment, cmd *cli.Command) error {
 	}
 	rep := report.Report{Taken: taken}
 	for _, provider := range covered {
-		ps, window, err := reportProvider(ctx, env, store, provider, o)
+		ps, window, err := reportProvider(ctx, env, store, provider, o, awsRead)
 		if err != nil {
 			return err
 		}
@@ -239,7 +252,7 @@ func reportTime() (time.Time, error) {
 
 // reportProviders lists the providers a report covers: the one asked
 // for, else every provider with activity or grants in the store.
-func reportProviders(ctx context.Context, store *usage.Store, only string) ([]string, error) {
+func reportProviders(ctx context.Context, store *usage.Store, only string, awsRead bool) ([]string, error) {
 	var out []string
 	for _, p := range providers {
 		if only != "" && p != only {
@@ -249,11 +262,13 @@ func reportProviders(ctx context.Context, store *usage.Store, only string) ([]st
 		if err != nil {
 			return nil, err
 		}
-		grants, err := store.Grants(ctx, p)
-		if err != nil {
-			return nil, err
+		grants := p == "aws" && awsRead
+		if !grants {
+			if grants, err = store.HasGrants(ctx, p); err != nil {
+				return nil, err
+			}
 		}
-		if events || len(grants) > 0 || only != "" {
+		if events || grants || only != "" {
 			out = append(out, p)
 		}
 	}
@@ -262,7 +277,7 @@ func reportProviders(ctx context.Context, store *usage.Store, only string) ([]st
 
 // reportProvider compares one provider's grants with its usage in the
 // window, and adds the right-sized policy pare would generate.
-func reportProvider(ctx context.Context, env *environment, store *usage.Store, provider string, o reportOptions) ([]report.Principal, synth.Window, error) {
+func reportProvider(ctx context.Context, env *environment, store *usage.Store, provider string, o reportOptions, awsRead *awsGrants) ([]report.Principal, synth.Window, error) {
 	var window synth.Window
 	oldest, newest, ok, err := store.Bounds(ctx, provider)
 	if err != nil {
@@ -282,7 +297,10 @@ func reportProvider(ctx context.Context, env *environment, store *usage.Store, p
 			return nil, window, storeError(err)
 		}
 	}
-	side, err := newGrantSide(ctx, store, provider, used)
+	if provider != "aws" {
+		awsRead = nil
+	}
+	side, err := newGrantSide(ctx, store, provider, used, awsRead)
 	if err != nil {
 		return nil, window, err
 	}
@@ -356,25 +374,25 @@ func widen(a, b synth.Window) synth.Window {
 	return a
 }
 
-// writeReport renders the report and writes it to --out whole: into a
-// temporary file beside it, renamed into place.
+// writeReport renders the report to --out whole: into a temporary file
+// beside it, renamed into place once complete (a JSON report of 10,000
+// principals is gigabytes: it is streamed, never held in memory).
 func writeReport(env *environment, o reportOptions, rep report.Report) error {
-	var buf bytes.Buffer
-	var err error
-	switch o.format {
-	case "html":
-		err = emit.ReportHTML(&buf, rep)
-	case "markdown":
-		err = emit.ReportMarkdown(&buf, rep)
-	default:
-		err = emit.ReportJSON(&buf, rep)
-	}
-	if err != nil {
-		return fmt.Errorf("rendering the report: %w", err)
+	render := func(w io.Writer) error {
+		switch o.format {
+		case "html":
+			return emit.ReportHTML(w, rep)
+		case "markdown":
+			return emit.ReportMarkdown(w, rep)
+		}
+		return emit.ReportJSON(w, rep)
 	}
 	if o.out == "-" {
-		_, err := io.Copy(env.stdout, &buf)
-		return err
+		bw := bufio.NewWriterSize(env.stdout, 1<<20)
+		if err := render(bw); err != nil {
+			return fmt.Errorf("rendering the report: %w", err)
+		}
+		return bw.Flush()
 	}
 	dir := filepath.Dir(o.out)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -385,7 +403,12 @@ func writeReport(env *environment, o reportOptions, rep report.Report) error {
 		return fmt.Errorf("writing %s: %w", o.out, err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	if err := render(bw); err != nil {
+		tmp.Close()
+		return fmt.Errorf("rendering the report: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
 		tmp.Close()
 		return fmt.Errorf("writing %s: %w", o.out, err)
 	}

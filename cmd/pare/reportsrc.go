@@ -17,56 +17,79 @@ import (
 	"github.com/leastpriv/pare/usage/awsiam"
 	"github.com/leastpriv/pare/usage/awsiam/fetch"
 	"github.com/leastpriv/pare/usage/azure/rbac"
-	"github.com/leastpriv/pare/usage/record"
 )
 
 // awsGrantsSource names the store's snapshot of what AWS IAM grants today:
 // each load of --grants replaces the previous one.
 const awsGrantsSource = "aws-iam"
 
-// loadAWSGrants reads authorization details (files of `aws iam
-// get-account-authorization-details` output, or iam:// through the SDK),
-// resolves every user's and role's policies and stores them as the current
-// grants snapshot.
-func loadAWSGrants(ctx context.Context, env *environment, store *usage.Store, specs []string) error {
+// awsGrants is the granted side of AWS as read for one run: every user's
+// and role's policy statements.
+type awsGrants struct {
+	statements []aws.GrantStatement
+	principals int // users and roles read
+}
+
+// readAWSGrants reads authorization details (files of `aws iam
+// get-account-authorization-details` output, or iam:// through the SDK)
+// and resolves every user's and role's policies into statements.
+func readAWSGrants(ctx context.Context, env *environment, specs []string) (awsGrants, error) {
 	const hint = "--grants takes `aws iam get-account-authorization-details` output, or iam:// to ask the API"
-	var rows []record.Grant
-	principals := 0
+	var g awsGrants
 	for _, spec := range specs {
 		var d awsiam.Details
 		if fetch.IsURL(spec) {
 			if err := fetch.ParseURL(spec); err != nil {
-				return usageErrorf(hint, "%v", err)
+				return g, usageErrorf(hint, "%v", err)
 			}
 			client, err := fetch.NewClient(ctx, fetch.ClientOptions{})
 			if err != nil {
-				return withHint(err, "configure AWS credentials as for the AWS CLI (AWS_PROFILE, environment variables, SSO)")
+				return g, withHint(err, "configure AWS credentials as for the AWS CLI (AWS_PROFILE, environment variables, SSO)")
 			}
 			if d, err = fetch.Details(ctx, client, spec); err != nil {
-				return err
+				return g, err
 			}
 		} else {
 			f, err := os.Open(spec)
 			if err != nil {
-				return withHint(fmt.Errorf("%s: %s", spec, describeFileError(err)), hint)
+				return g, withHint(fmt.Errorf("%s: %s", spec, describeFileError(err)), hint)
 			}
 			d, err = awsiam.Decode(spec, f)
 			f.Close()
 			if err != nil {
-				return withHint(err, hint)
+				return g, withHint(err, hint)
 			}
 		}
-		got, problems := awsiam.GrantRecords(d)
+		stmts, problems := awsiam.Statements(d)
 		for _, p := range problems {
 			fmt.Fprintf(env.stderr, "pare: warning: %s\n", p)
 		}
-		rows = append(rows, got...)
-		principals += len(d.Users) + len(d.Roles)
+		g.statements = append(g.statements, stmts...)
+		g.principals += len(d.Users) + len(d.Roles)
 	}
-	if err := store.ReplaceGrants(ctx, "aws", awsGrantsSource, rows); err != nil {
+	return g, nil
+}
+
+// store replaces the stored AWS grants with g.
+func (g awsGrants) store(ctx context.Context, store *usage.Store) error {
+	return store.ReplaceGrants(ctx, "aws", awsGrantsSource, awsiam.Records(g.statements))
+}
+
+func (g awsGrants) summary() string {
+	return fmt.Sprintf("pare: grants: %d users and roles read; %d policy statements\n", g.principals, len(g.statements))
+}
+
+// loadAWSGrants reads authorization details and stores them as the current
+// grants snapshot.
+func loadAWSGrants(ctx context.Context, env *environment, store *usage.Store, specs []string) error {
+	g, err := readAWSGrants(ctx, env, specs)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stderr, "pare: grants: %d users and roles read; %d policy statements stored\n", principals, len(rows))
+	if err := g.store(ctx, store); err != nil {
+		return err
+	}
+	fmt.Fprint(env.stderr, g.summary())
 	return nil
 }
 
@@ -82,21 +105,28 @@ type grantSide struct {
 	k8sGranted   []k8s.Grant                                            // Kubernetes' existing RBAC, which right-sized RBAC leaves out
 }
 
-// newGrantSide expands the stored grants of provider into entitlements.
-func newGrantSide(ctx context.Context, store *usage.Store, provider string, used []synth.Access) (grantSide, error) {
-	rows, err := store.Grants(ctx, provider)
-	if err != nil {
-		return grantSide{}, err
-	}
+// newGrantSide expands the grants of provider into entitlements: for AWS
+// the statements read in this run when there are some, else the stored
+// grants.
+func newGrantSide(ctx context.Context, store *usage.Store, provider string, used []synth.Access, awsRead *awsGrants) (grantSide, error) {
 	switch provider {
 	case "aws":
 		cat, err := catalog.LoadAWS()
 		if err != nil {
 			return grantSide{}, fmt.Errorf("loading the AWS catalog: %w", err)
 		}
-		stmts, err := awsiam.StatementsFromRecords(rows)
-		if err != nil {
-			return grantSide{}, fmt.Errorf("reading the stored AWS grants: %w", err)
+		var stmts []aws.GrantStatement
+		if awsRead != nil {
+			stmts = awsRead.statements
+		} else {
+			// StatementsFromRecords groups and sorts the rows itself.
+			rows, err := store.GrantsUnsorted(ctx, provider)
+			if err != nil {
+				return grantSide{}, err
+			}
+			if stmts, err = awsiam.StatementsFromRecords(rows); err != nil {
+				return grantSide{}, fmt.Errorf("reading the stored AWS grants: %w", err)
+			}
 		}
 		return grantSide{
 			entitlements: aws.Entitlements(stmts, cat),
@@ -110,6 +140,10 @@ func newGrantSide(ctx context.Context, store *usage.Store, provider string, used
 		cat, err := catalog.LoadAzure()
 		if err != nil {
 			return grantSide{}, fmt.Errorf("loading the Azure catalog: %w", err)
+		}
+		rows, err := store.Grants(ctx, provider)
+		if err != nil {
+			return grantSide{}, err
 		}
 		grants, err := rbac.GrantsFromRecords(rows)
 		if err != nil {

@@ -102,13 +102,12 @@ func TestCloudsplainingHandChecked(t *testing.T) {
 		Origin: "arn:aws:iam::aws:policy/AdministratorAccess (v1) statement #0"})
 	has(record.Grant{Provider: "aws", Principal: obama, Effect: "allow", Action: "*", Resource: "*", Scope: "012345678901",
 		Origin: "arn:aws:iam::aws:policy/AdministratorAccess (v1) statement #0 via group arn:aws:iam::012345678901:group/admin"})
-	// userwithlotsofpermissions: its inline policy.
-	for _, a := range []string{"s3:GetObject", "s3:PutObject", "s3:PutObjectAcl"} {
-		has(record.Grant{Provider: "aws", Principal: lots, Effect: "allow", Action: a, Resource: "*", Scope: "012345678901",
-			Origin: `inline policy InsecureUserPolicy statement #0 "VisualEditor0"`})
-	}
+	// userwithlotsofpermissions: its inline policy, one row for the
+	// statement with its actions one per line.
+	has(record.Grant{Provider: "aws", Principal: lots, Effect: "allow", Action: "s3:GetObject\ns3:PutObject\ns3:PutObjectAcl", Resource: "*", Scope: "012345678901",
+		Origin: `inline policy InsecureUserPolicy statement #0 "VisualEditor0"`})
 	// biden: the inline policy of group biden.
-	has(record.Grant{Provider: "aws", Principal: biden, Effect: "allow", Action: "s3:PutObjectAcl", Resource: "*", Scope: "012345678901",
+	has(record.Grant{Provider: "aws", Principal: biden, Effect: "allow", Action: "s3:GetObject\ns3:PutObjectAcl", Resource: "*", Scope: "012345678901",
 		Origin: `inline policy InlinePolicyForBidenGroup statement #0 "VisualEditor0" via group arn:aws:iam::012345678901:group/biden`})
 	// Roles hold only their own policies; groups are no principals.
 	for _, row := range rows {

@@ -38,8 +38,9 @@
 //
 // # Grant rows
 //
-// GrantRecords writes one record.Grant per statement, action pattern and
-// resource pattern, patterns as written (the report expands them):
+// GrantRecords writes one record.Grant per statement, its action patterns
+// in Action and its resource patterns in Resource, as written, sorted and
+// one per line (the report expands them):
 //
 //   - Provider "aws", Principal the user or role ARN, Scope its account id;
 //   - Effect encodes the statement's form, lower case, parts joined by
