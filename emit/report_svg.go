@@ -96,7 +96,7 @@ func usageChart(ps []report.Principal, order []int) svgChart {
 	const (
 		labelW, barX, barW = 300, 310, 420
 		rowH, barH, top    = 22, 14, 28
-		width              = barX + barW + 200
+		width              = barX + barW + 300 // room for "0/22091 used · 22091 risky idle · score 100"
 	)
 	shown := order[:min(len(order), reportChartPrincipals)]
 	most := 1
