@@ -8,7 +8,6 @@ import (
 	stdjson "encoding/json"
 	"hash/maphash"
 	"strings"
-	"time"
 
 	"github.com/goccy/go-json"
 
@@ -285,7 +284,7 @@ func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func
 		return nil
 	}
 	when := first(rec.eventTimestamp, rec.time)
-	t, ok := parseTimeBytes(when)
+	t, ok := jsonscan.ParseTime(when)
 	if !ok {
 		problem(i, "bad or missing time "+quoteShort(string(when)))
 		return nil
@@ -749,87 +748,6 @@ func appendLower(b, s []byte) []byte {
 		}
 	}
 	return b
-}
-
-// parseTime parses an RFC 3339 time into UTC; it reports false for a bad or
-// zero time.
-func parseTime(s string) (time.Time, bool) {
-	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s))
-	if err != nil || t.IsZero() {
-		return time.Time{}, false
-	}
-	return t.UTC(), true
-}
-
-// parseTimeBytes is parseTime of b. The common form,
-// 2024-10-05T23:33:18.8659835Z, is parsed here without allocating; any
-// other is left to parseTime.
-func parseTimeBytes(b []byte) (time.Time, bool) {
-	if t, ok := parseUTC(b); ok {
-		return t, true
-	}
-	return parseTime(string(b))
-}
-
-// parseUTC parses YYYY-MM-DDTHH:MM:SS[.F{1,9}]Z with valid fields, and
-// reports false for anything else, valid or not.
-func parseUTC(b []byte) (time.Time, bool) {
-	if len(b) < len("2006-01-02T15:04:05Z") || b[4] != '-' || b[7] != '-' || b[10] != 'T' ||
-		b[13] != ':' || b[16] != ':' || b[len(b)-1] != 'Z' {
-		return time.Time{}, false
-	}
-	num := func(b []byte) (int, bool) {
-		v := 0
-		for _, c := range b {
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			v = v*10 + int(c-'0')
-		}
-		return v, true
-	}
-	year, ok1 := num(b[0:4])
-	month, ok2 := num(b[5:7])
-	day, ok3 := num(b[8:10])
-	hour, ok4 := num(b[11:13])
-	min, ok5 := num(b[14:16])
-	sec, ok6 := num(b[17:19])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || year < 1 || month < 1 || month > 12 || day < 1 ||
-		day > daysIn(month, year) || hour > 23 || min > 59 || sec > 59 {
-		return time.Time{}, false
-	}
-	nsec := 0
-	if frac := b[19 : len(b)-1]; len(frac) > 0 {
-		if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 {
-			return time.Time{}, false
-		}
-		v, ok := num(frac[1:])
-		if !ok {
-			return time.Time{}, false
-		}
-		for k := len(frac) - 1; k < 9; k++ {
-			v *= 10
-		}
-		nsec = v
-	}
-	t := time.Date(year, time.Month(month), day, hour, min, sec, nsec, time.UTC)
-	if t.IsZero() {
-		return time.Time{}, false
-	}
-	return t.UTC(), true
-}
-
-func daysIn(month, year int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }
 
 // first returns the first of ss that is not blank, or nil.

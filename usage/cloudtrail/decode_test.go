@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
-	"time"
 
 	"github.com/leastpriv/pare/usage/jsonscan"
 	"github.com/leastpriv/pare/usage/record"
@@ -148,35 +147,6 @@ func FuzzDecodeFast(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		checkFast(t, raw)
 	})
-}
-
-func TestParseZulu(t *testing.T) {
-	cases := []string{
-		"2023-07-10T11:45:00Z", "2024-02-29T23:59:59Z", "2023-02-29T00:00:00Z", "2023-04-31T00:00:00Z",
-		"2023-13-01T00:00:00Z", "2023-00-01T00:00:00Z", "2023-01-00T00:00:00Z", "2023-01-01T24:00:00Z",
-		"2023-01-01T23:60:00Z", "2023-01-01T23:59:60Z", "0000-01-01T00:00:00Z", "0001-01-01T00:00:00Z",
-		"1900-02-29T00:00:00Z", "2000-02-29T00:00:00Z", "9999-12-31T23:59:59Z", "2023-07-10t11:45:00Z",
-		"2023-07-10T11:45:00z", "2023-07-10T11:45:00.5Z", "2023-07-10T11:45:00+02:00", "2023-7-10T11:45:00Z",
-		"+023-07-10T11:45:00Z", "2023-07-10T11:4a:00Z", "",
-	}
-	rng := rand.New(rand.NewPCG(3, 4))
-	for range 2000 {
-		cases = append(cases, fmt.Sprintf("%04d-%02d-%02dT%02d:%02d:%02dZ",
-			rng.IntN(10000), rng.IntN(14), rng.IntN(33), rng.IntN(26), rng.IntN(62), rng.IntN(62)))
-	}
-	for _, s := range cases {
-		got, gotOK := parseTime([]byte(s))
-		want, err := time.Parse(time.RFC3339, s)
-		wantOK := err == nil && !want.IsZero()
-		if wantOK {
-			want = want.UTC()
-		} else {
-			want = time.Time{}
-		}
-		if gotOK != wantOK || got != want {
-			t.Errorf("parseTime(%q) = %v, %v; time.Parse gives %v, %v", s, got, gotOK, want, wantOK)
-		}
-	}
 }
 
 // TestReadAllocs guards the allocations a record costs: its EventID and

@@ -7,9 +7,9 @@ import (
 	stdjson "encoding/json"
 	"hash/maphash"
 	"strings"
-	"time"
 
 	"github.com/leastpriv/pare/synth/catalog"
+	"github.com/leastpriv/pare/usage/jsonscan"
 	"github.com/leastpriv/pare/usage/record"
 )
 
@@ -260,7 +260,7 @@ func (n *normalizer) normalize(i int, raw []byte, decoded bool, st *record.Stats
 		st.Skip(SkipService)
 		return nil
 	}
-	t, ok := parseTime(rec.eventTime)
+	t, ok := jsonscan.ParseTime(rec.eventTime)
 	if !ok {
 		problem(i, "bad eventTime "+quoteShort(string(rec.eventTime)))
 		return nil
@@ -334,50 +334,6 @@ func (n *normalizer) normalize(i int, raw []byte, decoded bool, st *record.Stats
 		}
 	}
 	return nil
-}
-
-// parseTime parses an RFC 3339 eventTime into UTC; it reports false for a
-// bad or zero time. The common "2006-01-02T15:04:05Z" form is parsed
-// directly, without a string; time.Parse takes every other.
-func parseTime(b []byte) (time.Time, bool) {
-	t, ok := parseZulu(b)
-	if !ok {
-		var err error
-		t, err = time.Parse(time.RFC3339, string(b))
-		if err != nil {
-			return time.Time{}, false
-		}
-	}
-	if t.IsZero() {
-		return time.Time{}, false
-	}
-	return t.UTC(), true
-}
-
-// parseZulu parses exactly "YYYY-MM-DDTHH:MM:SSZ" with the field ranges
-// time.Parse checks, giving the same Time; it reports false for anything
-// else.
-func parseZulu(b []byte) (time.Time, bool) {
-	if len(b) != 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[19] != 'Z' {
-		return time.Time{}, false
-	}
-	num := func(lo, hi int) int {
-		v := 0
-		for _, c := range b[lo:hi] {
-			if c < '0' || c > '9' {
-				return -1
-			}
-			v = v*10 + int(c-'0')
-		}
-		return v
-	}
-	year, month, day := num(0, 4), num(5, 7), num(8, 10)
-	hour, min, sec := num(11, 13), num(14, 16), num(17, 19)
-	if year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) ||
-		hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 59 {
-		return time.Time{}, false
-	}
-	return time.Date(year, time.Month(month), day, hour, min, sec, 0, time.UTC), true
 }
 
 func daysIn(month, year int) int {

@@ -8,6 +8,7 @@ import (
 	"github.com/goccy/go-json"
 
 	k8s "github.com/leastpriv/pare/synth/k8s"
+	"github.com/leastpriv/pare/usage/jsonscan"
 	"github.com/leastpriv/pare/usage/record"
 )
 
@@ -299,7 +300,7 @@ func (n *normalizer) event(i int, f *fields, cluster string, st *record.Stats, p
 		return nil
 	}
 	when := first(f.received, f.stageTime, f.timestamp)
-	t, ok := parseTimeBytes(when)
+	t, ok := jsonscan.ParseTime(when)
 	if !ok {
 		problem(i, "bad or missing requestReceivedTimestamp "+quoteShort(when))
 		return nil

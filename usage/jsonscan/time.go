@@ -1,15 +1,20 @@
-package k8s
+package jsonscan
 
 import (
 	"strings"
 	"time"
 )
 
-// parseTimeBytes parses an RFC 3339 time into UTC; it reports false for a
-// bad or zero time, or one before year 1. The common form, 2024-10-05T23:33:18.865983Z, is
-// parsed without allocating; any other is left to time.Parse.
-func parseTimeBytes(b []byte) (time.Time, bool) {
+// ParseTime parses an RFC 3339 time, as the logs pare reads write their
+// timestamps, into UTC. It reports false for a bad time, the zero time and
+// times before year 1. The common form, 2024-10-05T23:33:18.865983Z (any
+// number of fraction digits, or none), is parsed without allocating; any
+// other is left to time.Parse.
+func ParseTime(b []byte) (time.Time, bool) {
 	if t, ok := parseUTC(b); ok {
+		if t.IsZero() {
+			return time.Time{}, false
+		}
 		return t, true
 	}
 	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(string(b)))
