@@ -123,24 +123,12 @@ func (rs *readState) read(rd io.Reader) error {
 	case '[':
 		err = rs.readArray(s, rs.record, true)
 		if err == nil {
-			err = rs.end(s)
+			err = s.End()
 		}
 	default:
 		return fmt.Errorf("%w: content starts with %q, not a JSON object", ErrNotCloudTrail, c)
 	}
 	return err
-}
-
-// end checks that nothing but whitespace follows the top-level value.
-func (rs *readState) end(s *jsonscan.Scanner) error {
-	err := s.SkipSpace()
-	if err == io.EOF {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return &jsonscan.SyntaxError{Offset: s.Offset(), Msg: "data after the top-level value"}
 }
 
 // recordKeys are top-level keys only a CloudTrail record has.
@@ -201,7 +189,7 @@ func (rs *readState) readObject(s *jsonscan.Scanner) error {
 		}
 	}
 	if found {
-		return rs.end(s)
+		return s.End()
 	}
 	if !recordLike {
 		return fmt.Errorf("%w: no Records or Events array and no record fields", ErrNotCloudTrail)

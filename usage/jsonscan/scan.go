@@ -175,6 +175,19 @@ func inside(err error) error {
 // otherwise, when it returns nil, Unread is not empty.
 func (s *Scanner) SkipSpace() error { return s.skipSpace(io.EOF) }
 
+// End checks that nothing but whitespace follows the top-level value: a
+// *SyntaxError at the first other byte.
+func (s *Scanner) End() error {
+	err := s.SkipSpace()
+	if err == io.EOF {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return &SyntaxError{Offset: s.Offset(), Msg: "data after the top-level value"}
+}
+
 // skipSpace is SkipSpace returning eof at the end of the input.
 func (s *Scanner) skipSpace(eof error) error {
 	for {

@@ -424,3 +424,23 @@ func FuzzValue(f *testing.F) {
 		}
 	})
 }
+
+func TestEnd(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want string // "" for no error
+	}{
+		{"{} \n\t", ""},
+		{"{}", ""},
+		{"{} x", "data after the top-level value"},
+	} {
+		s := New(strings.NewReader(c.in), 1<<10, nil)
+		if _, _, err := s.Value(); err != nil {
+			t.Fatalf("%q: %v", c.in, err)
+		}
+		err := s.End()
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("End after %q: %v, want %q", c.in, err, c.want)
+		}
+	}
+}

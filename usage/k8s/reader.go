@@ -130,21 +130,9 @@ func (rs *readState) read(rd io.Reader) error {
 		if err := rs.readArray(s); err != nil {
 			return err
 		}
-		return rs.end(s)
+		return s.End()
 	}
 	return fmt.Errorf("%w: content starts with %q, not a JSON object or array", ErrNotAuditLog, c)
-}
-
-// end checks that nothing but whitespace follows the top-level value.
-func (rs *readState) end(s *jsonscan.Scanner) error {
-	err := s.SkipSpace()
-	if err == io.EOF {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return &jsonscan.SyntaxError{Offset: s.Offset(), Msg: "data after the top-level value"}
 }
 
 // recordKeys are top-level keys of an audit event or of a record that
