@@ -65,19 +65,43 @@ func (a Auth) configArgs() []string {
 	}
 }
 
-// redact removes the token (as is and URL-escaped) and the user info of
+// redact removes each secret (as is and URL-escaped) and the user info of
 // http(s) URLs from s.
-func (a Auth) redact(s string) string {
-	if a.Token != "" {
-		s = strings.ReplaceAll(s, a.Token, redacted)
-		for _, esc := range []string{url.PathEscape(a.Token), url.QueryEscape(a.Token)} {
-			if esc != a.Token {
+func redact(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret == "" {
+			continue
+		}
+		s = strings.ReplaceAll(s, secret, redacted)
+		for _, esc := range []string{url.PathEscape(secret), url.QueryEscape(secret)} {
+			if esc != secret {
 				s = strings.ReplaceAll(s, esc, redacted)
 			}
 		}
 	}
 	return RedactURL(s)
 }
+
+// urlSecrets returns the credentials written into a remote URL: the
+// password, or a user name long enough to be a token when there is no
+// password ("https://TOKEN@host/..."). Short user names such as "git" are
+// not secrets and redacting them would garble messages.
+func urlSecrets(remoteURL string) []string {
+	u, err := url.Parse(remoteURL)
+	if err != nil || u.User == nil {
+		return nil
+	}
+	if pw, ok := u.User.Password(); ok {
+		return []string{pw}
+	}
+	if name := u.User.Username(); len(name) >= minTokenLen {
+		return []string{name}
+	}
+	return nil
+}
+
+// minTokenLen is the shortest user name in a URL taken for a token.
+const minTokenLen = 8
 
 // RedactURL replaces the user information of every http(s) URL in s with
 // [REDACTED], so that a remote URL with a token in it can go into a message.

@@ -21,6 +21,8 @@ type call struct {
 	stdin io.Reader // nil = empty
 	env   []string  // extra KEY=VALUE entries
 	auth  Auth      // zero = no token
+
+	secrets []string // redacted from errors, besides auth's token
 }
 
 // Error is a git command that failed. Args and Stderr have credentials
@@ -70,9 +72,10 @@ func run(ctx context.Context, git string, c call) ([]byte, error) {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			err = ctxErr
 		}
+		secrets := append([]string{c.auth.Token}, c.secrets...)
 		return stdout.Bytes(), &Error{
-			Args:   redactArgs(c.args, c.auth),
-			Stderr: bound(c.auth.redact(strings.TrimSpace(stderr.String()))),
+			Args:   redactArgs(c.args, secrets),
+			Stderr: bound(redact(strings.TrimSpace(stderr.String()), secrets)),
 			Err:    err,
 		}
 	}
@@ -116,10 +119,10 @@ func isScrubbed(name string) bool {
 	return false
 }
 
-func redactArgs(args []string, auth Auth) []string {
+func redactArgs(args []string, secrets []string) []string {
 	out := make([]string, len(args))
 	for i, a := range args {
-		out[i] = auth.redact(a)
+		out[i] = redact(a, secrets)
 	}
 	return out
 }

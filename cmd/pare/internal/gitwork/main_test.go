@@ -44,7 +44,6 @@ func TestMain(m *testing.M) {
 		"XDG_CONFIG_HOME":     filepath.Join(home, ".config"),
 		"GIT_CONFIG_GLOBAL":   global,
 		"GIT_CONFIG_NOSYSTEM": "1",
-		"GIT_TERMINAL_PROMPT": "0",
 	} {
 		os.Setenv(k, v)
 	}
@@ -55,7 +54,7 @@ func TestMain(m *testing.M) {
 
 // gitT runs git in dir for test setup and inspection and returns its
 // trimmed output.
-func gitT(t *testing.T, dir string, args ...string) string {
+func gitT(t testing.TB, dir string, args ...string) string {
 	t.Helper()
 	out, err := gitOut(dir, nil, args...)
 	if err != nil {
@@ -75,7 +74,7 @@ func gitOut(dir string, env []string, args ...string) (string, error) {
 	return string(out), nil
 }
 
-func writeFile(t *testing.T, name, content string, mode os.FileMode) {
+func writeFile(t testing.TB, name, content string, mode os.FileMode) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		t.Fatal(err)
@@ -104,7 +103,7 @@ var seedFiles = map[string]string{
 	"scripts/run.sh": "#!/bin/sh\necho run\n",
 }
 
-func newFixture(t *testing.T) fixture {
+func newFixture(t testing.TB) fixture {
 	t.Helper()
 	root := t.TempDir()
 	bare := filepath.Join(root, "origin.git")

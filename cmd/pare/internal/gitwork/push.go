@@ -16,7 +16,7 @@ func (r *Repo) Push(ctx context.Context, remote, branch string, force bool, auth
 	}
 	sha, _, err := r.RemoteBranch(ctx, remote, branch, auth)
 	if err != nil {
-		return fmt.Errorf("pushing %s to %s: %w", branch, remote, err)
+		return fmt.Errorf("pushing %s to %s: %w", branch, RedactURL(remote), err)
 	}
 	return r.push(ctx, remote, branch, &sha, auth)
 }
@@ -36,7 +36,7 @@ func (r *Repo) push(ctx context.Context, remote, branch string, lease *string, a
 		return err
 	}
 	if err := auth.validate(); err != nil {
-		return fmt.Errorf("pushing %s to %s: %w", branch, remote, err)
+		return fmt.Errorf("pushing %s to %s: %w", branch, RedactURL(remote), err)
 	}
 	ref := "refs/heads/" + branch
 	if _, err := r.resolve(ctx, ref); err != nil {
@@ -47,8 +47,8 @@ func (r *Repo) push(ctx context.Context, remote, branch string, lease *string, a
 		args = append(args, "--force-with-lease="+ref+":"+*lease)
 	}
 	args = append(args, remote, ref+":"+ref)
-	if _, err := r.run(ctx, call{args: args, auth: auth}); err != nil {
-		return fmt.Errorf("pushing %s to %s: %w", branch, remote, err)
+	if _, err := r.run(ctx, call{args: args, auth: auth, secrets: r.remoteSecrets(remote)}); err != nil {
+		return fmt.Errorf("pushing %s to %s: %w", branch, RedactURL(remote), err)
 	}
 	return nil
 }

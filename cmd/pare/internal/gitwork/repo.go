@@ -79,7 +79,7 @@ func Clone(ctx context.Context, url, dir string, auth Auth) (*Repo, error) {
 		return nil, fmt.Errorf("cloning %s: %w", RedactURL(url), err)
 	}
 	args := []string{"clone", "--quiet", "--no-checkout", "--no-tags", "--origin", "origin", "--", url, abs}
-	if _, err := run(ctx, git, call{args: args, auth: auth}); err != nil {
+	if _, err := run(ctx, git, call{args: args, auth: auth, secrets: urlSecrets(url)}); err != nil {
 		return nil, fmt.Errorf("cloning %s: %w", RedactURL(url), err)
 	}
 	return Open(abs)
@@ -139,22 +139,26 @@ func (r *Repo) Head() (Head, error) {
 }
 
 // Fetch fetches branch from remote into refs/remotes/<remote>/<branch> and
-// returns the commit it points at. Fetching updates only that ref.
+// returns the commit it points at. Fetching updates only that ref. The
+// remote must be a configured remote's name, not a URL.
 func (r *Repo) Fetch(ctx context.Context, remote, branch string, auth Auth) (string, error) {
 	if err := checkName("remote", remote); err != nil {
 		return "", err
+	}
+	if strings.ContainsAny(remote, ":/") {
+		return "", fmt.Errorf("fetch needs the name of a remote, not %q", RedactURL(remote))
 	}
 	if err := r.checkBranch(ctx, branch); err != nil {
 		return "", err
 	}
 	if err := auth.validate(); err != nil {
-		return "", fmt.Errorf("fetching %s from %s: %w", branch, remote, err)
+		return "", fmt.Errorf("fetching %s from %s: %w", branch, RedactURL(remote), err)
 	}
 	tracking := "refs/remotes/" + remote + "/" + branch
 	args := []string{"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no",
 		remote, "+refs/heads/" + branch + ":" + tracking}
-	if _, err := r.run(ctx, call{args: args, auth: auth}); err != nil {
-		return "", fmt.Errorf("fetching %s from %s: %w", branch, remote, err)
+	if _, err := r.run(ctx, call{args: args, auth: auth, secrets: r.remoteSecrets(remote)}); err != nil {
+		return "", fmt.Errorf("fetching %s from %s: %w", branch, RedactURL(remote), err)
 	}
 	return r.resolve(ctx, tracking)
 }
@@ -169,12 +173,16 @@ func (r *Repo) RemoteBranch(ctx context.Context, remote, branch string, auth Aut
 		return "", false, err
 	}
 	if err := auth.validate(); err != nil {
-		return "", false, fmt.Errorf("asking %s for %s: %w", remote, branch, err)
+		return "", false, fmt.Errorf("asking %s for %s: %w", RedactURL(remote), branch, err)
 	}
 	ref := "refs/heads/" + branch
-	out, err := r.run(ctx, call{args: []string{"ls-remote", "--heads", remote, ref}, auth: auth})
+	out, err := r.run(ctx, call{
+		args:    []string{"ls-remote", "--heads", remote, ref},
+		auth:    auth,
+		secrets: r.remoteSecrets(remote),
+	})
 	if err != nil {
-		return "", false, fmt.Errorf("asking %s for %s: %w", remote, branch, err)
+		return "", false, fmt.Errorf("asking %s for %s: %w", RedactURL(remote), branch, err)
 	}
 	for _, line := range strings.Split(string(out), "\n") {
 		id, name, ok := strings.Cut(strings.TrimSpace(line), "\t")
@@ -183,6 +191,19 @@ func (r *Repo) RemoteBranch(ctx context.Context, remote, branch string, auth Aut
 		}
 	}
 	return "", false, nil
+}
+
+// remoteSecrets returns the credentials in the URL of remote (a name or a
+// URL), to be redacted from git's output.
+func (r *Repo) remoteSecrets(remote string) []string {
+	if strings.Contains(remote, "://") {
+		return urlSecrets(remote)
+	}
+	url, err := r.Remote(remote)
+	if err != nil {
+		return nil
+	}
+	return urlSecrets(url)
 }
 
 // resolve returns the commit id rev names.
@@ -206,7 +227,10 @@ func (r *Repo) checkBranch(ctx context.Context, branch string) error {
 		return fmt.Errorf("invalid branch name %q", branch)
 	}
 	if _, err := r.run(ctx, call{args: []string{"check-ref-format", "refs/heads/" + branch}}); err != nil {
-		return fmt.Errorf("invalid branch name %q", branch)
+		if exitCode(err) == 1 {
+			return fmt.Errorf("invalid branch name %q", branch)
+		}
+		return fmt.Errorf("checking branch name %q: %w", branch, err)
 	}
 	return nil
 }
@@ -214,7 +238,7 @@ func (r *Repo) checkBranch(ctx context.Context, branch string) error {
 // checkName rejects an empty name or one git would read as an option.
 func checkName(what, name string) error {
 	if name == "" || strings.HasPrefix(name, "-") || strings.ContainsAny(name, " \t\n\x00") {
-		return fmt.Errorf("invalid %s name %q", what, name)
+		return fmt.Errorf("invalid %s name %q", what, RedactURL(name))
 	}
 	return nil
 }
