@@ -41,6 +41,7 @@ func runIn(ctx context.Context, env *environment, args []string) (err error) {
 		Commands: []*cli.Command{
 			generateCommand(env),
 			reportCommand(env),
+			prCommand(env),
 			ingestCommand(env),
 			versionCommand(env),
 		},

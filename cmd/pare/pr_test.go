@@ -1,0 +1,203 @@
+package main
+
+import (
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leastpriv/pare/cmd/pare/internal/forge/fakegithub"
+)
+
+// gitRun runs git in dir with a private configuration and fails the test
+// on error.
+func gitRun(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null",
+		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// prFixture is an infrastructure repository: a bare origin and the user's
+// clone holding pare.hcl, an existing over-broad policy for role
+// app-deployer (one statement marked to keep), and CloudTrail logs.
+func prFixture(t *testing.T, forgeURL string) (clone, bare string) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("SKIP: git is not installed, and pare pr needs it")
+	}
+	root := t.TempDir()
+	bare = filepath.Join(root, "infra.git")
+	clone = filepath.Join(root, "infra")
+	gitRun(t, root, "init", "-q", "--bare", "-b", "main", bare)
+	gitRun(t, root, "clone", "-q", bare, clone)
+	old := `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "Wide", "Effect": "Allow", "Action": ["s3:*", "lambda:*", "iam:PassRole", "dynamodb:*"], "Resource": "*"},
+    {"Sid": "BreakGlassPareKeep", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:111122223333:alerts"}
+  ]
+}
+`
+	must(t, os.MkdirAll(filepath.Join(clone, "iam"), 0o755))
+	must(t, os.WriteFile(filepath.Join(clone, "iam", "111122223333-role-app-deployer.json"), []byte(old), 0o644))
+	gitRun(t, clone, "add", ".")
+	gitRun(t, clone, "commit", "-q", "-m", "infra")
+	gitRun(t, clone, "push", "-q", "origin", "main")
+
+	script, err := os.ReadFile(filepath.Join("..", "..", "testdata", "script", "generate.txtar"))
+	must(t, err)
+	_, rest, _ := strings.Cut(string(script), "-- trail.json --\n")
+	trail, _, _ := strings.Cut(rest, "\n-- ")
+	logs := filepath.Join(root, "logs")
+	must(t, os.MkdirAll(logs, 0o755))
+	must(t, os.WriteFile(filepath.Join(logs, "trail.json"), []byte(trail+"\n"), 0o644))
+	hcl := `sources    = ["../logs"]
+window     = "90d"
+
+forge "github" {
+  repository = "acme/infra"
+  base       = "main"
+  url        = "` + forgeURL + `/api/v3/"
+  labels     = ["least-privilege"]
+}
+
+manage "aws" {
+  principals = ["arn:aws:iam::*:role/app-*"]
+  path       = "iam/${name}.json"
+  format     = "json"
+}
+`
+	must(t, os.WriteFile(filepath.Join(clone, "pare.hcl"), []byte(hcl), 0o644))
+	// The user's own uncommitted work, which pare must leave alone.
+	must(t, os.WriteFile(filepath.Join(clone, "notes.txt"), []byte("draft\n"), 0o644))
+	return clone, bare
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPR runs pare pr against a real bare repository and a fake GitHub:
+// the branch holds the right-sized policy with the kept statement, the pull
+// request describes it, a second run updates the same pull request, and a
+// third with nothing new changes nothing.
+func TestPR(t *testing.T) {
+	fake := fakegithub.New("acme", "infra", "ghp_secret_token")
+	fake.Prefix = "/api/v3" // GitHub Enterprise's API root, as pare.hcl's url names it
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	clone, bare := prFixture(t, srv.URL)
+	t.Setenv("GITHUB_TOKEN", "ghp_secret_token")
+	t.Setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+
+	code, stdout, stderr := pare(t, "pr", "--config", filepath.Join(clone, "pare.hcl"))
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	const branch = "pare/aws/111122223333-role-app-deployer"
+	policy := gitRun(t, bare, "show", branch+":iam/111122223333-role-app-deployer.json")
+	for _, want := range []string{`"s3:GetObject"`, `"lambda:CreateFunction"`, `"iam:PassRole"`, `BreakGlassPareKeep`} {
+		if !strings.Contains(policy, want) {
+			t.Errorf("the pushed policy lacks %s:\n%s", want, policy)
+		}
+	}
+	for _, gone := range []string{`"s3:*"`, `"dynamodb:*"`} {
+		if strings.Contains(policy, gone) {
+			t.Errorf("the pushed policy still grants %s:\n%s", gone, policy)
+		}
+	}
+	if log := gitRun(t, bare, "log", "--format=%s", "main.."+branch); strings.Count(log, "\n") != 1 {
+		t.Errorf("want one commit on the branch, got:\n%s", log)
+	}
+	pulls := fake.Pulls()
+	if len(pulls) != 1 || pulls[0].Head != branch || pulls[0].Base != "main" || !strings.Contains(pulls[0].Body, "app-deployer") ||
+		len(pulls[0].Labels) != 1 || pulls[0].Labels[0] != "least-privilege" {
+		t.Fatalf("pull requests: %+v", pulls)
+	}
+	for _, p := range fake.Problems() {
+		t.Errorf("fake GitHub: %s", p)
+	}
+	if strings.Contains(stdout+stderr, "ghp_secret_token") || strings.Contains(gitRun(t, clone, "config", "--list", "--local"), "ghp_secret_token") {
+		t.Error("the token was printed or stored")
+	}
+	if st := gitRun(t, clone, "status", "--porcelain"); !strings.Contains(st, "notes.txt") || strings.Contains(st, "iam/") {
+		t.Errorf("the user's working tree was changed:\n%s", st)
+	}
+
+	// Again: the same pull request is updated, never duplicated.
+	time.Sleep(1100 * time.Millisecond) // a new commit time
+	if code, _, stderr := pare(t, "pr", "--config", filepath.Join(clone, "pare.hcl")); code != 0 {
+		t.Fatalf("second run: exit %d:\n%s", code, stderr)
+	}
+	if pulls := fake.Pulls(); len(pulls) != 1 {
+		t.Errorf("second run: %d pull requests, want the one updated", len(pulls))
+	}
+
+	// Dry run: diff and description on stdout, nothing pushed anywhere.
+	before := gitRun(t, bare, "rev-parse", branch)
+	code, stdout, stderr = pare(t, "pr", "--dry-run", "--config", filepath.Join(clone, "pare.hcl"))
+	if code != 0 || !strings.Contains(stdout, "-    {\"Sid\": \"Wide\"") && !strings.Contains(stdout, "s3:*") || !strings.Contains(stdout, "roll back") {
+		t.Errorf("dry run: exit %d, stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if after := gitRun(t, bare, "rev-parse", branch); after != before {
+		t.Error("the dry run moved the remote branch")
+	}
+}
+
+// TestPRRefusesShortWindow: less evidence than min_window removes nothing.
+func TestPRRefusesShortWindow(t *testing.T) {
+	clone, bare := prFixture(t, "http://127.0.0.1:1")
+	hcl, err := os.ReadFile(filepath.Join(clone, "pare.hcl"))
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(clone, "pare.hcl"), []byte(strings.Replace(string(hcl), "window     = \"90d\"\n", "window     = \"90d\"\nmin_window = \"30d\"\n", 1)), 0o644))
+	code, _, stderr := pare(t, "pr", "--config", filepath.Join(clone, "pare.hcl"))
+	if code != 1 || !strings.Contains(stderr, "less than min_window 30d") || !strings.Contains(stderr, "pare: hint:") {
+		t.Errorf("exit %d, want a refusal naming min_window:\n%s", code, stderr)
+	}
+	if refs := gitRun(t, bare, "for-each-ref", "refs/heads/pare"); refs != "" {
+		t.Errorf("a branch was pushed: %s", refs)
+	}
+}
+
+// TestPRConfigErrors: a bad pare.hcl is an error naming file, line and column.
+func TestPRConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "pare.hcl"), []byte("window = \"90d\"\nmanage \"gcp\" {\n}\n"), 0o644))
+	code, _, stderr := pare(t, "pr", "--config", filepath.Join(dir, "pare.hcl"))
+	if code == 0 || !strings.Contains(stderr, "pare.hcl:2") {
+		t.Errorf("exit %d, want an error at pare.hcl:2:\n%s", code, stderr)
+	}
+}
+
+func TestRefSafe(t *testing.T) {
+	for in, want := range map[string]string{
+		"111122223333-role-app": "111122223333-role-app",
+		"app~1a2b":              "app-1a2b",
+		"a..b":                  "a-b",
+		".hidden.":              "hidden",
+		"x.lock":                "x",
+		"we ird:na*me?[x]^\\":   "we-ird-na-me--x]--",
+		"@{u}":                  "-u}",
+		"":                      "-",
+	} {
+		if got := refSafe(in); got != want {
+			t.Errorf("refSafe(%q) = %q, want %q", in, got, want)
+		}
+		if got := refSafe(in); exec.Command("git", "check-ref-format", "refs/heads/pare/aws/"+got).Run() != nil {
+			t.Errorf("refSafe(%q) = %q: git refuses it", in, got)
+		}
+	}
+}
