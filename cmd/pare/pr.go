@@ -18,6 +18,7 @@ import (
 	"github.com/leastpriv/pare/emit"
 	"github.com/leastpriv/pare/synth"
 	"github.com/leastpriv/pare/synth/aws"
+	"github.com/leastpriv/pare/synth/azure"
 	"github.com/leastpriv/pare/synth/catalog"
 	"github.com/leastpriv/pare/synth/remediate"
 	"github.com/leastpriv/pare/usage"
@@ -390,8 +391,10 @@ func prRender(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, repo 
 	switch m.Provider {
 	case prconfig.ProviderAWS:
 		return prRenderAWS(ctx, cfg, m, repo, baseSHA, used, window)
+	case prconfig.ProviderAzure:
+		return prRenderAzure(ctx, cfg, m, repo, baseSHA, used, window)
 	}
-	return nil, usageErrorf("pare pr manages aws principals so far", "%s: manage %q: not supported by pare pr yet", m.Pos, m.Provider)
+	return nil, usageErrorf("pare pr manages aws and azure principals so far; for Kubernetes use pare generate", "%s: manage %q: not supported by pare pr yet", m.Pos, m.Provider)
 }
 
 // prRenderAWS writes each managed role's or user's right-sized IAM policy,
@@ -433,11 +436,7 @@ func prRenderAWS(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, re
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		if err := remediate.Check(plan, usedBy[p.Principal], window, cfg.MinWindow); err != nil {
-			var unsafe *remediate.UnsafeError
-			if errors.As(err, &unsafe) {
-				return nil, fmt.Errorf("internal error: %s: %w; nothing was written", path, err)
-			}
-			return nil, withHint(fmt.Errorf("%s: %w", path, err), "load older logs, or lower min_window")
+			return nil, prCheckError(path, err)
 		}
 		docs, err := remediate.MergeKeptAWS(p, existing)
 		if err != nil {
@@ -490,4 +489,84 @@ func parseAWSFile(path, format string, data []byte) ([]remediate.AWSDocument, er
 		return []remediate.AWSDocument{doc}, nil
 	}
 	return decodeAWSTerraform(path, data)
+}
+
+// prRenderAzure writes each managed principal's custom role definition,
+// keeping a role whose description holds pare:keep as it is (only adding).
+func prRenderAzure(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, repo *gitwork.Repo, baseSHA string, used []synth.Access, window synth.Window) ([]prFile, error) {
+	cat, err := catalog.LoadAzure()
+	if err != nil {
+		return nil, fmt.Errorf("loading the Azure catalog: %w", err)
+	}
+	var allowed []synth.Access
+	for _, a := range used {
+		if !a.Denied || cfg.IncludeDenied {
+			allowed = append(allowed, a)
+		}
+	}
+	readOf := func(op string) (string, bool) { return cat.ReadOperation(cat.ResourceType(op)) }
+	allowed = azure.InferReads(allowed, readOf)
+	usedBy := byPrincipal(used)
+	roles := azure.Synthesize(allowed, azure.Options{Window: window})
+	ids := make([]string, len(roles))
+	for i, r := range roles {
+		ids[i] = r.Principal
+	}
+	stems := emit.FileNames(ids)
+	var out []prFile
+	for _, r := range roles {
+		if len(r.Actions) == 0 {
+			continue
+		}
+		stem := stems[r.Principal]
+		path := m.PathFor(stem)
+		old, err := readExisting(ctx, repo, baseSHA, path)
+		if err != nil {
+			return nil, err
+		}
+		var existing *azure.Role
+		if old != nil {
+			if m.Format == prconfig.FormatTerraform {
+				return nil, usageErrorf("use format = \"json\" for Azure roles with pare pr for now, or remove the file to let pare write it",
+					"%s: pare pr cannot read back an existing azurerm Terraform file yet", path)
+			}
+			role, err := remediate.ParseAzureRoleJSON(path, old)
+			if err != nil {
+				return nil, withHint(err, "pare replaces role definition files it wrote (az role definition JSON)")
+			}
+			existing = &role
+		}
+		plan, err := remediate.PlanAzure(remediate.AzureInput{Existing: existing, New: r, Used: usedBy[r.Principal]})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if err := remediate.Check(plan, usedBy[r.Principal], window, cfg.MinWindow); err != nil {
+			return nil, prCheckError(path, err)
+		}
+		final := remediate.MergeKeptAzure(r, existing)
+		var b bytes.Buffer
+		if m.Format == prconfig.FormatTerraform {
+			err = emit.AzureTerraform(&b, []azure.Role{final})
+		} else {
+			err = emit.AzureRoleJSON(&b, final)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("rendering %s: %w", path, err)
+		}
+		out = append(out, prFile{path: path, content: b.Bytes(), plan: plan, branch: branchFor(cfg, "azure", stem)})
+	}
+	return out, nil
+}
+
+// prCheckError turns remediate.Check's refusal into what the user reads.
+func prCheckError(path string, err error) error {
+	var unsafe *remediate.UnsafeError
+	if errors.As(err, &unsafe) {
+		return withHint(fmt.Errorf("%s: %w; nothing was written", path, err), unsafe.Hint())
+	}
+	var short *remediate.WindowError
+	if errors.As(err, &short) {
+		return withHint(fmt.Errorf("%s: %w", path, err), short.Hint())
+	}
+	return fmt.Errorf("%s: %w", path, err)
 }

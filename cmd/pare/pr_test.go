@@ -201,3 +201,42 @@ func TestRefSafe(t *testing.T) {
 		}
 	}
 }
+
+// TestPRAzureDryRun: an Azure manage block, planned and printed without a
+// forge block or any remote change.
+func TestPRAzureDryRun(t *testing.T) {
+	root := t.TempDir()
+	bare := filepath.Join(root, "infra.git")
+	clone := filepath.Join(root, "infra")
+	gitRun(t, root, "init", "-q", "--bare", "-b", "main", bare)
+	gitRun(t, root, "clone", "-q", bare, clone)
+	must(t, os.WriteFile(filepath.Join(clone, "README"), []byte("infra\n"), 0o644))
+	gitRun(t, clone, "add", ".")
+	gitRun(t, clone, "commit", "-q", "-m", "infra")
+	gitRun(t, clone, "push", "-q", "origin", "main")
+	script, err := os.ReadFile(filepath.Join("..", "..", "testdata", "script", "azure.txtar"))
+	must(t, err)
+	_, rest, _ := strings.Cut(string(script), "-- export.json --\n")
+	export, _, _ := strings.Cut(rest, "\n-- ")
+	must(t, os.WriteFile(filepath.Join(root, "export.json"), []byte(export+"\n"), 0o644))
+	must(t, os.WriteFile(filepath.Join(clone, "pare.hcl"), []byte(`sources = ["../export.json"]
+manage "azure" {
+  principals = ["*"]
+  path       = "roles/${name}.json"
+  format     = "json"
+}
+`), 0o644))
+	code, stdout, stderr := pare(t, "pr", "--dry-run", "--config", filepath.Join(clone, "pare.hcl"))
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	for _, want := range []string{"### branch pare/azure/c0ffee00-0000-4000-8000-000000000001", "+++ b/roles/c0ffee00-0000-4000-8000-000000000001.json",
+		"Microsoft.Compute/virtualMachines/start/action", "roll back"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if refs := gitRun(t, bare, "for-each-ref", "refs/heads/pare"); refs != "" {
+		t.Errorf("a dry run pushed %s", refs)
+	}
+}
