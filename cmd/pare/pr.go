@@ -266,7 +266,7 @@ func prProvider(ctx context.Context, env *environment, cmd *cli.Command, cfg prc
 		if err != nil {
 			return nil, window, storeError(err)
 		}
-		got, err := prRender(ctx, cfg, m, repo, baseSHA, used, window)
+		got, err := prRender(ctx, cfg, m, store, repo, baseSHA, used, window)
 		if err != nil {
 			return nil, window, err
 		}
@@ -387,14 +387,16 @@ func readExisting(ctx context.Context, repo *gitwork.Repo, baseSHA, path string)
 }
 
 // prRender synthesizes, plans and renders the files of one manage block.
-func prRender(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, repo *gitwork.Repo, baseSHA string, used []synth.Access, window synth.Window) ([]prFile, error) {
+func prRender(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, store *usage.Store, repo *gitwork.Repo, baseSHA string, used []synth.Access, window synth.Window) ([]prFile, error) {
 	switch m.Provider {
 	case prconfig.ProviderAWS:
 		return prRenderAWS(ctx, cfg, m, repo, baseSHA, used, window)
 	case prconfig.ProviderAzure:
 		return prRenderAzure(ctx, cfg, m, repo, baseSHA, used, window)
+	case prconfig.ProviderK8s:
+		return prRenderK8s(ctx, cfg, m, store, repo, baseSHA, used, window)
 	}
-	return nil, usageErrorf("pare pr manages aws and azure principals so far; for Kubernetes use pare generate", "%s: manage %q: not supported by pare pr yet", m.Pos, m.Provider)
+	return nil, fmt.Errorf("%s: manage %q: unknown provider", m.Pos, m.Provider)
 }
 
 // prRenderAWS writes each managed role's or user's right-sized IAM policy,

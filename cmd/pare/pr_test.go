@@ -240,3 +240,65 @@ manage "azure" {
 		t.Errorf("a dry run pushed %s", refs)
 	}
 }
+
+// TestPRK8s: a service account's RBAC file in the repository, over-broad,
+// with one Role annotated to keep; pare pr narrows the rest to what the
+// audit log shows and keeps the annotated Role as written.
+func TestPRK8s(t *testing.T) {
+	root := t.TempDir()
+	bare := filepath.Join(root, "infra.git")
+	clone := filepath.Join(root, "infra")
+	gitRun(t, root, "init", "-q", "--bare", "-b", "main", bare)
+	gitRun(t, root, "clone", "-q", bare, clone)
+	old := `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: pare:system:serviceaccount:shop:app
+  namespace: shop
+rules:
+- apiGroups: [""]
+  resources: ["*"]
+  verbs: ["*"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: break-glass
+  namespace: shop
+  annotations:
+    pare.dev/keep: "true"
+rules:
+- apiGroups: ["apps"]
+  resources: ["deployments"]
+  verbs: ["delete"]
+`
+	must(t, os.MkdirAll(filepath.Join(clone, "rbac"), 0o755))
+	must(t, os.WriteFile(filepath.Join(clone, "rbac", "system-serviceaccount-shop-app.yaml"), []byte(old), 0o644))
+	gitRun(t, clone, "add", ".")
+	gitRun(t, clone, "commit", "-q", "-m", "infra")
+	gitRun(t, clone, "push", "-q", "origin", "main")
+	script, err := os.ReadFile(filepath.Join("..", "..", "testdata", "script", "k8s.txtar"))
+	must(t, err)
+	_, rest, _ := strings.Cut(string(script), "-- audit.log --\n")
+	audit, _, _ := strings.Cut(rest, "\n-- ")
+	must(t, os.WriteFile(filepath.Join(root, "audit.log"), []byte(audit+"\n"), 0o644))
+	must(t, os.WriteFile(filepath.Join(clone, "pare.hcl"), []byte(`sources = ["../audit.log"]
+manage "k8s" {
+  principals = ["system:serviceaccount:shop:*"]
+  path       = "rbac/${name}.yaml"
+  format     = "yaml"
+}
+`), 0o644))
+	code, stdout, stderr := pare(t, "pr", "--dry-run", "--config", filepath.Join(clone, "pare.hcl"))
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	for _, want := range []string{"### branch pare/k8s/system-serviceaccount-shop-app", "-  resources: [\"*\"]", "+  - pods/exec", "Role shop/break-glass"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "-  name: break-glass") {
+		t.Errorf("the kept Role was removed:\n%s", stdout)
+	}
+}

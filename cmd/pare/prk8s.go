@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/leastpriv/pare/cmd/pare/internal/gitwork"
+	"github.com/leastpriv/pare/cmd/pare/internal/prconfig"
+	"github.com/leastpriv/pare/emit"
+	"github.com/leastpriv/pare/synth"
+	"github.com/leastpriv/pare/synth/k8s"
+	"github.com/leastpriv/pare/synth/remediate"
+	"github.com/leastpriv/pare/usage"
+	k8smanifest "github.com/leastpriv/pare/usage/k8s/manifest"
+)
+
+// prRenderK8s writes each managed user's or service account's RBAC (YAML),
+// keeping objects annotated pare.dev/keep: "true" as they are.
+func prRenderK8s(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, store *usage.Store, repo *gitwork.Repo, baseSHA string, used []synth.Access, window synth.Window) ([]prFile, error) {
+	granted, err := storedK8sGrants(ctx, store)
+	if err != nil {
+		return nil, err
+	}
+	var allowed []synth.Access
+	for _, a := range used {
+		if !a.Denied || cfg.IncludeDenied {
+			allowed = append(allowed, a)
+		}
+	}
+	usedBy := byPrincipal(used)
+	policies := k8s.Synthesize(allowed, granted, k8s.Options{})
+	ids := make([]string, len(policies))
+	for i, p := range policies {
+		ids[i] = p.Principal
+	}
+	stems := emit.FileNames(ids)
+	var out []prFile
+	for _, p := range policies {
+		if len(p.Roles) == 0 {
+			continue
+		}
+		stem := stems[p.Principal]
+		path := m.PathFor(stem)
+		old, err := readExisting(ctx, repo, baseSHA, path)
+		if err != nil {
+			return nil, err
+		}
+		if old != nil && m.Format == prconfig.FormatTerraform {
+			return nil, usageErrorf("use format = \"yaml\" for Kubernetes RBAC with pare pr for now, or remove the file to let pare write it",
+				"%s: pare pr cannot read back an existing Kubernetes Terraform file yet", path)
+		}
+		existing, err := decodeK8sRBAC(path, old)
+		if err != nil {
+			return nil, err
+		}
+		plan, err := remediate.PlanK8s(remediate.K8sInput{Existing: existing, New: p, Used: usedBy[p.Principal], Granted: granted})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if err := remediate.Check(plan, usedBy[p.Principal], window, cfg.MinWindow); err != nil {
+			return nil, prCheckError(path, err)
+		}
+		merged, err := remediate.MergeKeptK8s(p, existing)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		var b bytes.Buffer
+		if m.Format == prconfig.FormatTerraform {
+			err = emit.K8sRBACTerraform(&b, merged.Policy, window)
+		} else {
+			err = emit.K8sRBACYAML(&b, merged.Policy, window)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("rendering %s: %w", path, err)
+		}
+		content := merged.YAML(b.Bytes())
+		if m.Format == prconfig.FormatTerraform {
+			content = merged.Terraform(b.Bytes())
+		}
+		out = append(out, prFile{path: path, content: content, plan: plan, branch: branchFor(cfg, "k8s", stem)})
+	}
+	return out, nil
+}
+
+// decodeK8sRBAC reads the RBAC objects of a managed YAML file, each with
+// its own text and whether it is annotated to keep. Objects of other kinds
+// are an error: pare rewrites the whole file.
+func decodeK8sRBAC(path string, data []byte) ([]remediate.K8sObject, error) {
+	if data == nil {
+		return nil, nil
+	}
+	var out []remediate.K8sObject
+	line := 1
+	for _, doc := range splitYAMLDocuments(string(data)) {
+		start := line
+		line += strings.Count(doc, "\n")
+		if strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(doc), "---")) == "" {
+			continue
+		}
+		objs, err := k8smanifest.Decode(fmt.Sprintf("%s (document at line %d)", path, start), strings.NewReader(doc), k8smanifest.Options{})
+		if err != nil {
+			return nil, err
+		}
+		if len(objs.Problems) > 0 {
+			return nil, fmt.Errorf("%s", objs.Problems[0])
+		}
+		for _, o := range objs.Items {
+			obj := remediate.K8sObject{Source: doc, Line: start}
+			switch v := o.Obj.(type) {
+			case *rbacv1.Role:
+				obj.Kind, obj.Role = "Role", k8s.Role{Namespace: v.Namespace, Name: v.Name, Rules: rulesOf(v.Rules)}
+				obj.Keep = v.Annotations[remediate.K8sKeepAnnotation] == "true"
+			case *rbacv1.ClusterRole:
+				obj.Kind, obj.Role = "ClusterRole", k8s.Role{Name: v.Name, Rules: rulesOf(v.Rules)}
+				obj.Keep = v.Annotations[remediate.K8sKeepAnnotation] == "true"
+			case *rbacv1.RoleBinding:
+				obj.Kind, obj.Bindings = "RoleBinding", bindingsOf(v.Namespace, v.Name, v.RoleRef, v.Subjects)
+				obj.Keep = v.Annotations[remediate.K8sKeepAnnotation] == "true"
+			case *rbacv1.ClusterRoleBinding:
+				obj.Kind, obj.Bindings = "ClusterRoleBinding", bindingsOf("", v.Name, v.RoleRef, v.Subjects)
+				obj.Keep = v.Annotations[remediate.K8sKeepAnnotation] == "true"
+			default:
+				return nil, fmt.Errorf("%s:%d: a %T in a file pare manages: it holds only RBAC objects", path, start, o.Obj)
+			}
+			out = append(out, obj)
+		}
+		if objs.Documents > 0 && len(objs.Items) == 0 {
+			return nil, fmt.Errorf("%s:%d: a document pare cannot read back (%v): it holds only RBAC objects", path, start, objs.Skipped)
+		}
+	}
+	return out, nil
+}
+
+// splitYAMLDocuments splits a YAML stream at its "---" lines, each document
+// keeping its separator line, so that joined they give the stream back.
+func splitYAMLDocuments(s string) []string {
+	var docs []string
+	var cur strings.Builder
+	for _, l := range strings.SplitAfter(s, "\n") {
+		if strings.HasPrefix(l, "---") && strings.TrimSpace(strings.TrimPrefix(l, "---")) == "" && cur.Len() > 0 {
+			docs = append(docs, cur.String())
+			cur.Reset()
+		}
+		cur.WriteString(l)
+	}
+	if cur.Len() > 0 {
+		docs = append(docs, cur.String())
+	}
+	return docs
+}
+
+func rulesOf(rs []rbacv1.PolicyRule) []k8s.Rule {
+	out := make([]k8s.Rule, len(rs))
+	for i, r := range rs {
+		out[i] = k8s.Rule{Verbs: r.Verbs, APIGroups: r.APIGroups, Resources: r.Resources, ResourceNames: r.ResourceNames, NonResourceURLs: r.NonResourceURLs}
+	}
+	return out
+}
+
+func bindingsOf(namespace, name string, ref rbacv1.RoleRef, subjects []rbacv1.Subject) []k8s.Binding {
+	out := make([]k8s.Binding, 0, len(subjects))
+	for _, s := range subjects {
+		out = append(out, k8s.Binding{Namespace: namespace, Name: name, RoleKind: ref.Kind, RoleName: ref.Name,
+			Subject: k8s.Subject{Kind: s.Kind, Name: s.Name, Namespace: s.Namespace}})
+	}
+	return out
+}
