@@ -336,19 +336,6 @@ func (n *normalizer) normalize(i int, raw []byte, decoded bool, st *record.Stats
 	return nil
 }
 
-func daysIn(month, year int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
 // principal returns the canonical principal, its kind and the session
 // detail for a record's userIdentity.
 func (n *normalizer) principal(u *fields) (id, kind, session string) {
