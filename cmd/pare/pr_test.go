@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/leastpriv/pare/cmd/pare/internal/forge/fakegithub"
+	"github.com/leastpriv/pare/cmd/pare/internal/forge/fakegitlab"
 )
 
 // gitRun runs git in dir with a private configuration and fails the test
@@ -300,5 +301,65 @@ manage "k8s" {
 	}
 	if strings.Contains(stdout, "-  name: break-glass") {
 		t.Errorf("the kept Role was removed:\n%s", stdout)
+	}
+}
+
+// TestPRGitLabTerraform: the same flow against a fake GitLab, with the
+// policy kept as Terraform: a statement under a pare:keep comment survives
+// the rewrite, the merge request is opened once and updated after.
+func TestPRGitLabTerraform(t *testing.T) {
+	fake := fakegitlab.New("acme/infra", "glpat-secret")
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	clone, bare := prFixture(t, srv.URL)
+	t.Setenv("GITLAB_TOKEN", "glpat-secret")
+	t.Setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+	oldTF := `resource "aws_iam_policy" "app" {
+  name = "app"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Effect = "Allow", Action = ["s3:*", "lambda:*", "iam:PassRole"], Resource = "*" },
+      # pare:keep: the on-call pager
+      { Sid = "Pager", Effect = "Allow", Action = "sns:Publish", Resource = "arn:aws:sns:us-east-1:111122223333:pager" },
+    ]
+  })
+}
+`
+	must(t, os.Remove(filepath.Join(clone, "iam", "111122223333-role-app-deployer.json")))
+	must(t, os.WriteFile(filepath.Join(clone, "iam", "111122223333-role-app-deployer.tf"), []byte(oldTF), 0o644))
+	hcl, err := os.ReadFile(filepath.Join(clone, "pare.hcl"))
+	must(t, err)
+	cfg := strings.NewReplacer(`forge "github"`, `forge "gitlab"`, `url        = "`+srv.URL+`/api/v3/"`, `url        = "`+srv.URL+`/"`,
+		`path       = "iam/${name}.json"`, `path       = "iam/${name}.tf"`, `format     = "json"`, `format     = "terraform"`).Replace(string(hcl))
+	must(t, os.WriteFile(filepath.Join(clone, "pare.hcl"), []byte(cfg), 0o644))
+	gitRun(t, clone, "add", "iam", "pare.hcl")
+	gitRun(t, clone, "commit", "-q", "-m", "terraform")
+	gitRun(t, clone, "push", "-q", "origin", "main")
+
+	for run := 1; run <= 2; run++ {
+		code, stdout, stderr := pare(t, "pr", "--config", filepath.Join(clone, "pare.hcl"))
+		if code != 0 {
+			t.Fatalf("run %d: exit %d:\n%s", run, code, stderr)
+		}
+		if strings.Contains(stdout+stderr, "glpat-secret") {
+			t.Fatal("the token was printed")
+		}
+	}
+	tf := gitRun(t, bare, "show", "pare/aws/111122223333-role-app-deployer:iam/111122223333-role-app-deployer.tf")
+	for _, want := range []string{`resource "aws_iam_policy"`, `"s3:GetObject"`, `"sns:Publish"`, "PareKeep"} {
+		if !strings.Contains(tf, want) {
+			t.Errorf("the pushed Terraform lacks %s:\n%s", want, tf)
+		}
+	}
+	if strings.Contains(tf, `"s3:*"`) {
+		t.Errorf("the pushed Terraform still grants s3:*:\n%s", tf)
+	}
+	mrs := fake.MergeRequests()
+	if len(mrs) != 1 || mrs[0].State != "opened" {
+		t.Errorf("merge requests: %+v", mrs)
+	}
+	for _, p := range fake.Problems() {
+		t.Errorf("fake GitLab: %s", p)
 	}
 }
