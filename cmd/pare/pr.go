@@ -115,6 +115,14 @@ func runPR(ctx context.Context, env *environment, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	// The forge client first: a missing token fails before anything is
+	// pushed.
+	var fg forge.Forge
+	if !dryRun {
+		if fg, err = newForge(cfg); err != nil {
+			return err
+		}
+	}
 	changed := 0
 	for _, name := range sortedBranches(branches) {
 		group := branches[name]
@@ -151,11 +159,7 @@ func runPR(ctx context.Context, env *environment, cmd *cli.Command) error {
 		if err := repo.Push(ctx, remote, name, true, auth); err != nil {
 			return err
 		}
-		f, err := newForge(cfg)
-		if err != nil {
-			return err
-		}
-		req, outcome, err := forge.Publish(ctx, f, forge.NewRequest{Head: name, Base: base, Title: title, Body: body, Labels: cfg.Forge.Labels}, cfg.ReopenClosed)
+		req, outcome, err := forge.Publish(ctx, fg, forge.NewRequest{Head: name, Base: base, Title: title, Body: body, Labels: cfg.Forge.Labels}, cfg.ReopenClosed)
 		if err != nil {
 			return err
 		}

@@ -363,3 +363,18 @@ func TestPRGitLabTerraform(t *testing.T) {
 		t.Errorf("fake GitLab: %s", p)
 	}
 }
+
+// TestPRNoToken: without GITHUB_TOKEN nothing is pushed and the error says
+// which variable to set.
+func TestPRNoToken(t *testing.T) {
+	clone, bare := prFixture(t, "http://127.0.0.1:1")
+	t.Setenv("GITHUB_TOKEN", "")
+	t.Setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+	code, _, stderr := pare(t, "pr", "--config", filepath.Join(clone, "pare.hcl"))
+	if code != 1 || !strings.Contains(stderr, "GITHUB_TOKEN") {
+		t.Errorf("exit %d, want an error naming GITHUB_TOKEN:\n%s", code, stderr)
+	}
+	if refs := gitRun(t, bare, "for-each-ref", "refs/heads/pare"); refs != "" {
+		t.Errorf("a branch was pushed without a token: %s", refs)
+	}
+}
