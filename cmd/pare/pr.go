@@ -220,7 +220,7 @@ func managedProviders(cfg prconfig.Config) []string {
 	var out []string
 	for _, p := range providers {
 		for _, m := range cfg.Manage {
-			if m.Provider == p && len(m.Principals) > 0 {
+			if m.Provider == p && (len(m.Principals) > 0 || len(m.Workloads) > 0) {
 				out = append(out, p)
 				break
 			}
@@ -262,6 +262,13 @@ func prProvider(ctx context.Context, env *environment, cmd *cli.Command, cfg prc
 	}
 	var out []prFile
 	for _, m := range cfg.Manage {
+		if provider == prconfig.ProviderK8s && m.Provider == provider && len(m.Workloads) > 0 {
+			got, err := prWorkloads(ctx, cfg, m, store, repo, baseSHA, window)
+			if err != nil {
+				return nil, window, err
+			}
+			out = append(out, got...)
+		}
 		if m.Provider != provider || len(m.Principals) == 0 {
 			continue
 		}

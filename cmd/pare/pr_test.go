@@ -275,6 +275,10 @@ rules:
 `
 	must(t, os.MkdirAll(filepath.Join(clone, "rbac"), 0o755))
 	must(t, os.WriteFile(filepath.Join(clone, "rbac", "system-serviceaccount-shop-app.yaml"), []byte(old), 0o644))
+	web, err := os.ReadFile(filepath.Join("..", "..", "testdata", "k8s", "manifests", "app", "web.yaml"))
+	must(t, err)
+	must(t, os.MkdirAll(filepath.Join(clone, "apps"), 0o755))
+	must(t, os.WriteFile(filepath.Join(clone, "apps", "web.yaml"), web, 0o644))
 	gitRun(t, clone, "add", ".")
 	gitRun(t, clone, "commit", "-q", "-m", "infra")
 	gitRun(t, clone, "push", "-q", "origin", "main")
@@ -285,16 +289,22 @@ rules:
 	must(t, os.WriteFile(filepath.Join(root, "audit.log"), []byte(audit+"\n"), 0o644))
 	must(t, os.WriteFile(filepath.Join(clone, "pare.hcl"), []byte(`sources = ["../audit.log"]
 manage "k8s" {
-  principals = ["system:serviceaccount:shop:*"]
-  path       = "rbac/${name}.yaml"
-  format     = "yaml"
+  principals     = ["system:serviceaccount:shop:*"]
+  path           = "rbac/${name}.yaml"
+  format         = "yaml"
+  workloads      = ["shop/*"]
+  workloads_path = "patches/${name}.patch.yaml"
 }
 `), 0o644))
 	code, stdout, stderr := pare(t, "pr", "--dry-run", "--config", filepath.Join(clone, "pare.hcl"))
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, stderr)
 	}
-	for _, want := range []string{"### branch pare/k8s/system-serviceaccount-shop-app", "-  resources: [\"*\"]", "+  - pods/exec", "Role shop/break-glass"} {
+	for _, want := range []string{"### branch pare/k8s/system-serviceaccount-shop-app", "-  resources: [\"*\"]", "+  - pods/exec", "Role shop/break-glass",
+		// The web Deployment of apps/web.yaml: its service account made no
+		// API call, so its token is unmounted, and it gets the restricted
+		// profile.
+		"### branch pare/k8s/deployment-shop-web", "+++ b/patches/deployment-shop-web.patch.yaml", "+      automountServiceAccountToken: false", "+            - ALL"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("dry run output lacks %q:\n%s", want, stdout)
 		}
@@ -376,5 +386,24 @@ func TestPRNoToken(t *testing.T) {
 	}
 	if refs := gitRun(t, bare, "for-each-ref", "refs/heads/pare"); refs != "" {
 		t.Errorf("a branch was pushed without a token: %s", refs)
+	}
+}
+
+func TestGlobMatch(t *testing.T) {
+	for _, c := range []struct {
+		pattern, s string
+		want       bool
+	}{
+		{"patches/*.patch.yaml", "patches/deployment-shop-web.patch.yaml", true},
+		{"patches/*.patch.yaml", "apps/web.yaml", false},
+		{"rbac/*.yaml", "rbac/a.yaml", true},
+		{"rbac/*.yaml", "rbac/a.yml", false},
+		{"", "x", false},
+		{"a*b*c", "axxbyyc", true},
+		{"a*b*c", "axxbyy", false},
+	} {
+		if got := globMatch(c.pattern, c.s); got != c.want {
+			t.Errorf("globMatch(%q, %q) = %v, want %v", c.pattern, c.s, got, c.want)
+		}
 	}
 }

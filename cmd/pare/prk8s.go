@@ -13,6 +13,7 @@ import (
 	"github.com/leastpriv/pare/emit"
 	"github.com/leastpriv/pare/synth"
 	"github.com/leastpriv/pare/synth/k8s"
+	"github.com/leastpriv/pare/synth/k8s/podsec"
 	"github.com/leastpriv/pare/synth/remediate"
 	"github.com/leastpriv/pare/usage"
 	k8smanifest "github.com/leastpriv/pare/usage/k8s/manifest"
@@ -168,4 +169,99 @@ func bindingsOf(namespace, name string, ref rbacv1.RoleRef, subjects []rbacv1.Su
 			Subject: k8s.Subject{Kind: s.Kind, Name: s.Name, Namespace: s.Namespace}})
 	}
 	return out
+}
+
+// prWorkloads writes a securityContext patch for every workload of the
+// repository (its manifests at the base commit) that the block's workloads
+// globs match: the restricted profile plus a read-only root, kept to what
+// the declared spec needs (no runtime evidence is read here), and the
+// service account token unmounted when the account made no API call in the
+// window.
+func prWorkloads(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, store *usage.Store, repo *gitwork.Repo, baseSHA string, window synth.Window) ([]prFile, error) {
+	paths, err := repo.ListFiles(ctx, baseSHA, "")
+	if err != nil {
+		return nil, err
+	}
+	own := strings.ReplaceAll(m.WorkloadsPath, "${name}", "*")
+	var objs []k8smanifest.Object
+	for _, path := range paths {
+		ext := strings.ToLower(path[strings.LastIndex(path, ".")+1:])
+		if ext != "yaml" && ext != "yml" && ext != "json" || globMatch(own, path) || globMatch(strings.ReplaceAll(m.Path, "${name}", "*"), path) {
+			continue
+		}
+		data, err := repo.ReadFile(ctx, baseSHA, path)
+		if err != nil {
+			return nil, err
+		}
+		got, err := k8smanifest.Decode(path, bytes.NewReader(data), k8smanifest.Options{})
+		if err != nil {
+			continue // not a manifest pare can read; it declares no workload
+		}
+		objs = append(objs, got.Items...)
+	}
+	declared := k8smanifest.Convert(objs, nil)
+	principals, err := store.Principals(ctx, usage.Query{Provider: "k8s", Window: window})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	callers := make(map[string]bool, len(principals))
+	for _, p := range principals {
+		callers[p.Principal] = true
+	}
+	var recs []podsec.Recommendation
+	for _, w := range declared.Workloads {
+		if !m.MatchWorkload(w.Namespace, w.Name) {
+			continue
+		}
+		sa := w.ServiceAccount
+		if sa == "" {
+			sa = "default"
+		}
+		recs = append(recs, podsec.Recommend(w, nil, callers["system:serviceaccount:"+w.Namespace+":"+sa], podsec.Options{}))
+	}
+	refs, _ := emit.PodSecFileNames(recs)
+	var out []prFile
+	for i, rec := range recs {
+		stem := strings.TrimSuffix(refs[i].Path, ".patch.yaml")
+		path := m.WorkloadsPathFor(stem)
+		var b bytes.Buffer
+		if err := emit.PodSecPatch(&b, rec); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		old, err := readExisting(ctx, repo, baseSHA, path)
+		if err != nil {
+			return nil, err
+		}
+		plan := remediate.Plan{Principal: rec.Workload.Kind + " " + rec.Workload.Namespace + "/" + rec.Workload.Name, Provider: "k8s", NewFile: old == nil,
+			Notes: append([]string{"securityContext patch for " + rec.Workload.Source + "; no runtime evidence was read, so each field is from the declared spec or default hardening (see pare generate --runtime)"}, rec.Notes...)}
+		for _, f := range rec.Findings {
+			plan.Notes = append(plan.Notes, fmt.Sprintf("%s risk kept for review: %s %s=%s: %s", f.Severity, f.Container, f.Field, f.Value, f.Message))
+		}
+		out = append(out, prFile{path: path, content: b.Bytes(), plan: plan, branch: branchFor(cfg, "k8s", stem)})
+	}
+	return out, nil
+}
+
+// globMatch matches s against a pattern where '*' is any run of characters.
+func globMatch(pattern, s string) bool {
+	if pattern == "" {
+		return false
+	}
+	parts := strings.Split(pattern, "*")
+	if !strings.HasPrefix(s, parts[0]) {
+		return false
+	}
+	s = s[len(parts[0]):]
+	for i, p := range parts[1:] {
+		last := i == len(parts)-2
+		if last {
+			return strings.HasSuffix(s, p)
+		}
+		j := strings.Index(s, p)
+		if j < 0 {
+			return false
+		}
+		s = s[j+len(p):]
+	}
+	return s == ""
 }
