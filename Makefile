@@ -57,7 +57,9 @@ FUZZ_TARGETS = FuzzRead:./usage/cloudtrail/ FuzzDecodeFast:./usage/cloudtrail/ F
 	FuzzMapEvent:./synth/catalog/ FuzzMatchARN:./synth/catalog/ FuzzSynthesize:./synth/aws/ FuzzSynthesize:./synth/azure/ \
 	FuzzTerraformRoundTrip:./emit/ FuzzAzureTerraformRoundTrip:./emit/ FuzzIAMJSONRoundTrip:./emit/ FuzzSafeFileName:./emit/ \
 	FuzzRead:./usage/k8s/ FuzzDecodeFast:./usage/k8s/ FuzzDecode:./usage/k8s/manifest/ FuzzSynthesize:./synth/k8s/ \
-	FuzzMountDir:./synth/k8s/podsec/ FuzzK8sTerraformRoundTrip:./emit/ FuzzK8sYAMLRoundTrip:./emit/ FuzzPodSecPatch:./emit/
+	FuzzMountDir:./synth/k8s/podsec/ FuzzK8sTerraformRoundTrip:./emit/ FuzzK8sYAMLRoundTrip:./emit/ FuzzPodSecPatch:./emit/ \
+	FuzzDecode:./usage/awsiam/ FuzzDecode:./usage/k8s/runtime/ FuzzCompare:./synth/report/ FuzzReportEscapeMarkdown:./emit/ \
+	FuzzParse:./cmd/pare/internal/prconfig/
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		name=$${t%%:*}; pkg=$${t#*:}; \
