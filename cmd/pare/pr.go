@@ -45,6 +45,7 @@ func prCommand(env *environment) *cli.Command {
 			&cli.StringFlag{Name: "branch", Usage: "per-principal or batch (overrides the file's branch)"},
 			&cli.BoolFlag{Name: "reopen", Usage: "open a new pull request where the last one for the branch was closed unmerged"},
 			&cli.StringFlag{Name: "remote", Value: "origin", Usage: "the git `REMOTE` to push to"},
+			&cli.StringFlag{Name: "repo", Usage: "work on a temporary clone of `URL` instead of the repository pare.hcl is in"},
 			clusterFlag,
 			keepMastersFlag,
 		},
@@ -74,12 +75,22 @@ func runPR(ctx context.Context, env *environment, cmd *cli.Command) error {
 	if cfg.Forge.Kind == "" && !dryRun {
 		return usageErrorf(`add a forge "github" { repository = "owner/name" } block, or run with --dry-run`, "%s: no forge block: pare does not know where to open pull requests", cfg.File)
 	}
-	repo, err := gitwork.Open(cfg.Dir)
-	if err != nil {
-		return withHint(err, "pare.hcl must be inside a clone of the infrastructure repository")
-	}
 	remote := cmd.String("remote")
 	auth := forgeAuth(cfg.Forge.Kind)
+	var repo *gitwork.Repo
+	if url := cmd.String("repo"); url != "" {
+		dir, err := os.MkdirTemp("", "pare-pr-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		if repo, err = gitwork.Clone(ctx, url, dir, auth); err != nil {
+			return withHint(err, "--repo takes a URL or path git can clone; the token comes from GITHUB_TOKEN or GITLAB_TOKEN")
+		}
+		remote = "origin"
+	} else if repo, err = gitwork.Open(cfg.Dir); err != nil {
+		return withHint(err, "pare.hcl must be inside a clone of the infrastructure repository, or name one with --repo URL")
+	}
 	base := cfg.Forge.Base
 	if base == "" {
 		base = prconfig.DefaultBase

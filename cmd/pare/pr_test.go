@@ -407,3 +407,30 @@ func TestGlobMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestPRFromClone: with --repo, pare pr works on a temporary clone of the
+// remote; pare.hcl can live outside any repository.
+func TestPRFromClone(t *testing.T) {
+	fake := fakegithub.New("acme", "infra", "ghp_secret_token")
+	fake.Prefix = "/api/v3"
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	clone, bare := prFixture(t, srv.URL)
+	t.Setenv("GITHUB_TOKEN", "ghp_secret_token")
+	t.Setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+	outside := t.TempDir()
+	hcl, err := os.ReadFile(filepath.Join(clone, "pare.hcl"))
+	must(t, err)
+	logs := filepath.Join(filepath.Dir(clone), "logs")
+	must(t, os.WriteFile(filepath.Join(outside, "pare.hcl"), []byte(strings.Replace(string(hcl), `"../logs"`, `"`+logs+`"`, 1)), 0o644))
+	code, _, stderr := pare(t, "pr", "--config", filepath.Join(outside, "pare.hcl"), "--repo", bare)
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	if out := gitRun(t, bare, "for-each-ref", "--format=%(refname)", "refs/heads/pare"); !strings.Contains(out, "refs/heads/pare/aws/111122223333-role-app-deployer") {
+		t.Errorf("branches in the remote: %q", out)
+	}
+	if len(fake.Pulls()) != 1 {
+		t.Errorf("%d pull requests, want 1", len(fake.Pulls()))
+	}
+}
