@@ -549,11 +549,12 @@ func prRenderAzure(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, 
 			return nil, err
 		}
 		var existing *azure.Role
-		if old != nil {
-			if m.Format == prconfig.FormatTerraform {
-				return nil, usageErrorf("use format = \"json\" for Azure roles with pare pr for now, or remove the file to let pare write it",
-					"%s: pare pr cannot read back an existing azurerm Terraform file yet", path)
+		switch {
+		case old != nil && m.Format == prconfig.FormatTerraform:
+			if existing, err = decodeAzureTerraform(path, old); err != nil {
+				return nil, withHint(err, "pare replaces the azurerm_role_definition files it wrote")
 			}
+		case old != nil:
 			role, err := remediate.ParseAzureRoleJSON(path, old)
 			if err != nil {
 				return nil, withHint(err, "pare replaces role definition files it wrote (az role definition JSON)")

@@ -240,6 +240,35 @@ manage "azure" {
 	if refs := gitRun(t, bare, "for-each-ref", "refs/heads/pare"); refs != "" {
 		t.Errorf("a dry run pushed %s", refs)
 	}
+
+	// The same as Terraform, over an existing role file that grants more:
+	// the extra operation is removed, what was used stays.
+	tf := `resource "azurerm_role_definition" "old" {
+  role_definition_id = "00000000-0000-0000-0000-00000000aaaa"
+  name               = "old"
+  scope              = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590"
+  permissions {
+    actions     = ["Microsoft.Compute/virtualMachines/start/action", "Microsoft.Compute/virtualMachines/read", "Microsoft.Compute/virtualMachines/delete"]
+    not_actions = []
+  }
+  assignable_scopes = ["/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590"]
+}
+`
+	must(t, os.MkdirAll(filepath.Join(clone, "roles"), 0o755))
+	must(t, os.WriteFile(filepath.Join(clone, "roles", "c0ffee00-0000-4000-8000-000000000001.tf"), []byte(tf), 0o644))
+	gitRun(t, clone, "add", "roles")
+	gitRun(t, clone, "commit", "-q", "-m", "role")
+	gitRun(t, clone, "push", "-q", "origin", "main")
+	cfg, err := os.ReadFile(filepath.Join(clone, "pare.hcl"))
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(clone, "pare.hcl"), []byte(strings.NewReplacer(`${name}.json`, `${name}.tf`, `"json"`, `"terraform"`).Replace(string(cfg))), 0o644))
+	code, stdout, stderr = pare(t, "pr", "--dry-run", "--config", filepath.Join(clone, "pare.hcl"))
+	if code != 0 {
+		t.Fatalf("terraform: exit %d:\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "virtualMachines/delete") || !strings.Contains(stdout, "Removed (") {
+		t.Errorf("terraform: the unused delete is not reported removed:\n%s", stdout)
+	}
 }
 
 // TestPRK8s: a service account's RBAC file in the repository, over-broad,
