@@ -341,6 +341,36 @@ manage "k8s" {
 	if strings.Contains(stdout, "-  name: break-glass") {
 		t.Errorf("the kept Role was removed:\n%s", stdout)
 	}
+
+	// As Terraform: the first run writes the file, and once merged a second
+	// run reads it back and finds nothing to change.
+	cfg, err := os.ReadFile(filepath.Join(clone, "pare.hcl"))
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(clone, "pare.hcl"), []byte(strings.NewReplacer(`rbac/${name}.yaml`, `rbac/${name}.tf`, `"yaml"`, `"terraform"`).Replace(string(cfg))), 0o644))
+	t.Setenv("GITHUB_TOKEN", "unused")
+	code, stdout, stderr = pare(t, "pr", "--dry-run", "--config", filepath.Join(clone, "pare.hcl"))
+	if code != 0 || !strings.Contains(stdout, "+resource \"kubernetes_role_v1\"") {
+		t.Fatalf("terraform: exit %d:\n%s\n%s", code, stdout, stderr)
+	}
+	_, rest, _ = strings.Cut(stdout, "+++ b/rbac/system-serviceaccount-shop-app.tf\n")
+	var tf strings.Builder
+	for _, l := range strings.Split(rest, "\n") {
+		if !strings.HasPrefix(l, "+") {
+			if strings.HasPrefix(l, "@@") {
+				continue
+			}
+			break
+		}
+		tf.WriteString(strings.TrimPrefix(l, "+") + "\n")
+	}
+	must(t, os.WriteFile(filepath.Join(clone, "rbac", "system-serviceaccount-shop-app.tf"), []byte(tf.String()), 0o644))
+	gitRun(t, clone, "add", "rbac")
+	gitRun(t, clone, "commit", "-q", "-m", "merged")
+	gitRun(t, clone, "push", "-q", "origin", "main")
+	code, stdout, stderr = pare(t, "pr", "--dry-run", "--config", filepath.Join(clone, "pare.hcl"))
+	if code != 0 || strings.Contains(stdout, "### branch pare/k8s/system-serviceaccount-shop-app\n") {
+		t.Errorf("terraform, second run: exit %d, want nothing to change for the service account:\n%s\n%s", code, stdout, stderr)
+	}
 }
 
 // TestPRGitLabTerraform: the same flow against a fake GitLab, with the

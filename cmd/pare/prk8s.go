@@ -50,13 +50,15 @@ func prRenderK8s(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, st
 		if err != nil {
 			return nil, err
 		}
-		if old != nil && m.Format == prconfig.FormatTerraform {
-			return nil, usageErrorf("use format = \"yaml\" for Kubernetes RBAC with pare pr for now, or remove the file to let pare write it",
-				"%s: pare pr cannot read back an existing Kubernetes Terraform file yet", path)
+		var existing []remediate.K8sObject
+		switch {
+		case old != nil && m.Format == prconfig.FormatTerraform:
+			existing, err = decodeK8sTerraform(path, old)
+		default:
+			existing, err = decodeK8sRBAC(path, old)
 		}
-		existing, err := decodeK8sRBAC(path, old)
 		if err != nil {
-			return nil, err
+			return nil, withHint(err, "pare replaces the RBAC files it wrote; annotate objects to keep with pare.dev/keep: \"true\"")
 		}
 		plan, err := remediate.PlanK8s(remediate.K8sInput{Existing: existing, New: p, Used: usedBy[p.Principal], Granted: granted})
 		if err != nil {
