@@ -244,12 +244,12 @@ func managedProviders(cfg prconfig.Config) []string {
 // its managed principals.
 func prProvider(ctx context.Context, env *environment, cmd *cli.Command, cfg prconfig.Config, store *usage.Store, repo *gitwork.Repo, baseSHA, provider string) ([]prFile, synth.Window, error) {
 	var window synth.Window
-	if len(cfg.Sources) > 0 {
+	if sources := sourcesFor(provider, cfg.Sources); len(sources) > 0 {
 		src, err := newSource(provider, cmd)
 		if err != nil {
 			return nil, window, err
 		}
-		if _, err := loadInputs(ctx, env, store, src, cfg.Sources, windowFlags{since: cfg.Window}, false); err != nil {
+		if _, err := loadInputs(ctx, env, store, src, sources, windowFlags{since: cfg.Window}, false); err != nil {
 			return nil, window, err
 		}
 	}
@@ -594,4 +594,24 @@ func prCheckError(path string, err error) error {
 		return withHint(fmt.Errorf("%s: %w", path, err), short.Hint())
 	}
 	return fmt.Errorf("%s: %w", path, err)
+}
+
+// sourcesFor keeps the sources a provider's reader can read: its own URLs
+// (s3:// and cloudtrail:// for AWS, azure-logs:// for Azure) and local
+// paths, which every managed provider is offered.
+func sourcesFor(provider string, sources []string) []string {
+	owner := map[string]string{"s3://": "aws", "cloudtrail://": "aws", "azure-logs://": "azure", "k8s://": "", "iam://": ""}
+	var out []string
+	for _, s := range sources {
+		keep := true
+		for prefix, p := range owner {
+			if strings.HasPrefix(s, prefix) {
+				keep = p == provider
+			}
+		}
+		if keep {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -491,5 +492,18 @@ func TestPRFromClone(t *testing.T) {
 	}
 	if len(fake.Pulls()) != 1 {
 		t.Errorf("%d pull requests, want 1", len(fake.Pulls()))
+	}
+}
+
+func TestSourcesFor(t *testing.T) {
+	all := []string{"/logs", "s3://trail/AWSLogs", "cloudtrail://us-east-1", "azure-logs://ws", "k8s://prod", "iam://"}
+	for provider, want := range map[string][]string{
+		"aws":   {"/logs", "s3://trail/AWSLogs", "cloudtrail://us-east-1"},
+		"azure": {"/logs", "azure-logs://ws"},
+		"k8s":   {"/logs"},
+	} {
+		if got := sourcesFor(provider, all); !slices.Equal(got, want) {
+			t.Errorf("sourcesFor(%s) = %v, want %v", provider, got, want)
+		}
 	}
 }
