@@ -234,3 +234,28 @@ func extension(provider string) string {
 	}
 	return "tf"
 }
+
+// Owns reports whether path is a file the block writes: Path or
+// WorkloadsPath for some name (one path component, as PathFor takes).
+func (m Manage) Owns(path string) bool {
+	return patternOwns(m.Path, path) || patternOwns(m.WorkloadsPath, path)
+}
+
+// patternOwns reports whether path is pattern with every ${name} replaced
+// by one and the same name.
+func patternOwns(pattern, path string) bool {
+	prefix, _, found := strings.Cut(pattern, nameVar)
+	if !found || !strings.HasPrefix(path, prefix) {
+		return false
+	}
+	for end := len(prefix) + 1; end <= len(path); end++ {
+		name := path[len(prefix):end]
+		if strings.Contains(name, "/") {
+			return false
+		}
+		if strings.ReplaceAll(pattern, nameVar, name) == path {
+			return true
+		}
+	}
+	return false
+}
