@@ -428,19 +428,10 @@ func prRenderAWS(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, re
 	if err != nil {
 		return nil, fmt.Errorf("loading the AWS catalog: %w", err)
 	}
-	var allowed []synth.Access
-	for _, a := range used {
-		if !a.Denied || cfg.IncludeDenied {
-			allowed = append(allowed, a)
-		}
-	}
+	allowed := allowedOf(used, cfg.IncludeDenied)
 	usedBy := byPrincipal(used)
 	policies := aws.Synthesize(allowed, cat, aws.Options{})
-	ids := make([]string, len(policies))
-	for i, p := range policies {
-		ids[i] = p.Principal
-	}
-	stems := emit.FileNames(ids)
+	stems := stemsOf(policies, func(p aws.Policy) string { return p.Principal })
 	var out []prFile
 	for _, p := range policies {
 		stem := stems[p.Principal]
@@ -522,21 +513,11 @@ func prRenderAzure(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, 
 	if err != nil {
 		return nil, fmt.Errorf("loading the Azure catalog: %w", err)
 	}
-	var allowed []synth.Access
-	for _, a := range used {
-		if !a.Denied || cfg.IncludeDenied {
-			allowed = append(allowed, a)
-		}
-	}
-	readOf := func(op string) (string, bool) { return cat.ReadOperation(cat.ResourceType(op)) }
-	allowed = azure.InferReads(allowed, readOf)
+	allowed := allowedOf(used, cfg.IncludeDenied)
+	allowed = inferAzureReads(cat, allowed)
 	usedBy := byPrincipal(used)
 	roles := azure.Synthesize(allowed, azure.Options{Window: window})
-	ids := make([]string, len(roles))
-	for i, r := range roles {
-		ids[i] = r.Principal
-	}
-	stems := emit.FileNames(ids)
+	stems := stemsOf(roles, func(r azure.Role) string { return r.Principal })
 	var out []prFile
 	for _, r := range roles {
 		if len(r.Actions) == 0 {

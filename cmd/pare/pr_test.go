@@ -449,25 +449,6 @@ func TestPRNoToken(t *testing.T) {
 	}
 }
 
-func TestGlobMatch(t *testing.T) {
-	for _, c := range []struct {
-		pattern, s string
-		want       bool
-	}{
-		{"patches/*.patch.yaml", "patches/deployment-shop-web.patch.yaml", true},
-		{"patches/*.patch.yaml", "apps/web.yaml", false},
-		{"rbac/*.yaml", "rbac/a.yaml", true},
-		{"rbac/*.yaml", "rbac/a.yml", false},
-		{"", "x", false},
-		{"a*b*c", "axxbyyc", true},
-		{"a*b*c", "axxbyy", false},
-	} {
-		if got := globMatch(c.pattern, c.s); got != c.want {
-			t.Errorf("globMatch(%q, %q) = %v, want %v", c.pattern, c.s, got, c.want)
-		}
-	}
-}
-
 // TestPRFromClone: with --repo, pare pr works on a temporary clone of the
 // remote; pare.hcl can live outside any repository.
 func TestPRFromClone(t *testing.T) {

@@ -26,19 +26,10 @@ func prRenderK8s(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, st
 	if err != nil {
 		return nil, err
 	}
-	var allowed []synth.Access
-	for _, a := range used {
-		if !a.Denied || cfg.IncludeDenied {
-			allowed = append(allowed, a)
-		}
-	}
+	allowed := allowedOf(used, cfg.IncludeDenied)
 	usedBy := byPrincipal(used)
 	policies := k8s.Synthesize(allowed, granted, k8s.Options{})
-	ids := make([]string, len(policies))
-	for i, p := range policies {
-		ids[i] = p.Principal
-	}
-	stems := emit.FileNames(ids)
+	stems := stemsOf(policies, func(p k8s.Policy) string { return p.Principal })
 	var out []prFile
 	for _, p := range policies {
 		if len(p.Roles) == 0 {
@@ -184,11 +175,10 @@ func prWorkloads(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, st
 	if err != nil {
 		return nil, err
 	}
-	own := strings.ReplaceAll(m.WorkloadsPath, "${name}", "*")
 	var objs []k8smanifest.Object
 	for _, path := range paths {
 		ext := strings.ToLower(path[strings.LastIndex(path, ".")+1:])
-		if ext != "yaml" && ext != "yml" && ext != "json" || globMatch(own, path) || globMatch(strings.ReplaceAll(m.Path, "${name}", "*"), path) {
+		if ext != "yaml" && ext != "yml" && ext != "json" || m.Owns(path) {
 			continue
 		}
 		data, err := repo.ReadFile(ctx, baseSHA, path)
@@ -242,28 +232,4 @@ func prWorkloads(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, st
 		out = append(out, prFile{path: path, content: b.Bytes(), plan: plan, branch: branchFor(cfg, "k8s", stem)})
 	}
 	return out, nil
-}
-
-// globMatch matches s against a pattern where '*' is any run of characters.
-func globMatch(pattern, s string) bool {
-	if pattern == "" {
-		return false
-	}
-	parts := strings.Split(pattern, "*")
-	if !strings.HasPrefix(s, parts[0]) {
-		return false
-	}
-	s = s[len(parts[0]):]
-	for i, p := range parts[1:] {
-		last := i == len(parts)-2
-		if last {
-			return strings.HasSuffix(s, p)
-		}
-		j := strings.Index(s, p)
-		if j < 0 {
-			return false
-		}
-		s = s[j+len(p):]
-	}
-	return s == ""
 }

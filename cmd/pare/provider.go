@@ -84,12 +84,9 @@ func newPolicyWriter(provider string, out *stagedOutput, o generateOptions, wind
 		if err != nil {
 			return nil, fmt.Errorf("loading the Azure catalog: %w", err)
 		}
-		readOf := func(op string) (string, bool) { return cat.ReadOperation(cat.ResourceType(op)) }
 		opts := azure.Options{Scope: o.azureScope, Window: window}
 		return func(m *manifest, accesses []synth.Access) error {
-			// The Activity Log never records reads: add the /read of every
-			// resource type written, marked inferred.
-			accesses = azure.InferReads(accesses, readOf)
+			accesses = inferAzureReads(cat, accesses)
 			usedBy := byPrincipal(accesses)
 			roles := azure.Synthesize(accesses, opts)
 			return eachInParallel(len(roles), func(i int) string { return roles[i].Principal }, m, func(i int, entry *manifestPrincipal) error {
@@ -104,6 +101,33 @@ func newPolicyWriter(provider string, out *stagedOutput, o generateOptions, wind
 		return k8sPolicyWriter(out, o, window, stems, k8sGranted), nil
 	}
 	return nil, usageErrorf("providers are "+strings.Join(providers, ", "), "unknown provider %q", provider)
+}
+
+// inferAzureReads adds the /read of every resource type the accesses
+// write, marked inferred: the Activity Log never records reads.
+func inferAzureReads(cat *catalog.Azure, accesses []synth.Access) []synth.Access {
+	return azure.InferReads(accesses, func(op string) (string, bool) { return cat.ReadOperation(cat.ResourceType(op)) })
+}
+
+// allowedOf is the usage a policy is made from: the allowed accesses, and
+// the denied attempts too when includeDenied.
+func allowedOf(used []synth.Access, includeDenied bool) []synth.Access {
+	out := make([]synth.Access, 0, len(used))
+	for _, a := range used {
+		if !a.Denied || includeDenied {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// stemsOf names the file of each principal of xs (emit.FileNames).
+func stemsOf[T any](xs []T, principal func(T) string) map[string]string {
+	ids := make([]string, len(xs))
+	for i, x := range xs {
+		ids[i] = principal(x)
+	}
+	return emit.FileNames(ids)
 }
 
 // byPrincipal groups accesses by principal.

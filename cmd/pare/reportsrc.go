@@ -166,7 +166,7 @@ func newGrantSide(ctx context.Context, store *usage.Store, provider string, used
 			principals = append(principals, a.Principal)
 		}
 		return grantSide{
-			entitlements: withoutDiscovery(k8s.Entitlements(grants, principals)),
+			entitlements: k8s.WithoutDiscovery(k8s.Entitlements(grants, principals)),
 			covers:       k8s.Covers,
 			risks:        k8s.Risks,
 			unobservable: func(e synth.Entitlement) bool { return k8s.Unobservable(e.Action) },
@@ -176,30 +176,6 @@ func newGrantSide(ctx context.Context, store *usage.Store, provider string, used
 		}, nil
 	}
 	return grantSide{}, usageErrorf("providers are "+strings.Join(providers, ", "), "unknown provider %q", provider)
-}
-
-// discoveryRoles are the ClusterRoles Kubernetes binds to every
-// authenticated user (discovery, version, health, self-reviews): part of
-// no principal's own RBAC, so a report leaves them out.
-var discoveryRoles = []string{"-> ClusterRole/system:discovery ", "-> ClusterRole/system:basic-user ", "-> ClusterRole/system:public-info-viewer "}
-
-// withoutDiscovery drops the entitlements only the discovery roles grant.
-func withoutDiscovery(ents []synth.Entitlement) []synth.Entitlement {
-	out := ents[:0]
-	for _, e := range ents {
-		own := false
-		for _, o := range e.Origins {
-			discovery := false
-			for _, r := range discoveryRoles {
-				discovery = discovery || strings.Contains(o+" ", r)
-			}
-			own = own || !discovery
-		}
-		if own {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 // arnAccount is the account id of an ARN ("" when it has none).
@@ -272,12 +248,7 @@ func k8sCluster(_ string, accesses []synth.Access) string {
 // Azure role definition, Kubernetes RBAC YAML. It returns the texts by
 // principal and their format.
 func rightSized(provider string, used []synth.Access, side grantSide) (map[string]string, string, error) {
-	var allowed []synth.Access
-	for _, a := range used {
-		if !a.Denied {
-			allowed = append(allowed, a)
-		}
-	}
+	allowed := allowedOf(used, false)
 	out := make(map[string]string)
 	var buf bytes.Buffer
 	switch provider {
@@ -301,8 +272,7 @@ func rightSized(provider string, used []synth.Access, side grantSide) (map[strin
 		if err != nil {
 			return nil, "", fmt.Errorf("loading the Azure catalog: %w", err)
 		}
-		readOf := func(op string) (string, bool) { return cat.ReadOperation(cat.ResourceType(op)) }
-		for _, r := range azure.Synthesize(azure.InferReads(allowed, readOf), azure.Options{}) {
+		for _, r := range azure.Synthesize(inferAzureReads(cat, allowed), azure.Options{}) {
 			buf.Reset()
 			if len(r.Actions) == 0 || emit.AzureRoleJSON(&buf, r) != nil {
 				continue
