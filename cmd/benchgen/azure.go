@@ -74,7 +74,10 @@ type azurePrincipal struct {
 	kind    string // User, ServicePrincipal, ManagedIdentity
 	display string // upn or app id
 	team    string
-	ops     []int // indexes into azureOperations, most used first
+	// assignment is the id of the role assignment that grants the
+	// principal its subscription: one assignment authorizes all its calls.
+	assignment string
+	ops        []int // indexes into azureOperations, most used first
 }
 
 // GenerateAzure writes Azure Activity Log export files. It is deterministic for o.Seed.
@@ -90,6 +93,7 @@ func GenerateAzure(o Options) (Result, error) {
 		p.sub = i % len(subscriptions)
 		p.oid = string(appendUUID(nil, r))
 		p.team = teams[r.IntN(len(teams))]
+		p.assignment = string(appendUUID(nil, r))
 		switch k := r.IntN(10); {
 		case k < 5:
 			p.kind, p.display = "User", fmt.Sprintf("%s.user%d@contoso.example", p.team, i)
@@ -125,36 +129,72 @@ func (fw *fileWriter) writeAzure(o Options, principals []azurePrincipal, bySub [
 	dir := filepath.Join(o.Dir, "insights-activity-logs", "resourceId=", "SUBSCRIPTIONS", strings.ToUpper(subscriptions[sub]),
 		ts.Format("y=2006"), ts.Format("m=01"), ts.Format("d=02"), ts.Format("h=15"), "m=00")
 	zipfP := rand.NewZipf(r, 1.1, 4, uint64(len(bySub[sub])-1))
+	var started *azureCall // a long operation whose outcome is the next record
+	left := records
 	return fw.writeFile(filepath.Join(dir, "PT1H.json.gz"), `{"records":[`, ",\n", records, func(b []byte) []byte {
+		left--
+		if c := started; c != nil {
+			started = nil
+			c.at = c.at.Add(time.Duration(1+r.IntN(30)) * time.Second)
+			return azureRecord(b, r, c, "Success", "Succeeded.OK")
+		}
 		p := &principals[bySub[sub][zipfP.Uint64()]]
-		at := ts.Add(time.Duration(r.Int64N(int64(time.Hour))))
-		return azureRecord(b, r, p, subscriptions[sub], at)
+		c := newAzureCall(r, p, subscriptions[sub], ts.Add(time.Duration(r.Int64N(int64(time.Hour)))))
+		resultType, signature := "Success", "Succeeded.OK"
+		switch x := r.IntN(100); {
+		case x < 30 && left > 0:
+			resultType, signature = "Start", "Started."
+			started = &c
+		case x >= 30 && x < 33:
+			resultType, signature = "Failure", "Failed.Forbidden"
+		case x >= 33 && x < 34:
+			resultType, signature = "Failure", "Failed.Conflict"
+		}
+		return azureRecord(b, r, &c, resultType, signature)
 	})
 }
 
-// azureRecord appends one export record: mostly a principal's Administrative
-// operation (about a third of them the "Start" half of a long operation, 3%
-// refused with AuthorizationFailed, 1% failed otherwise), sometimes an event
-// of another category.
-func azureRecord(b []byte, r *rand.Rand, p *azurePrincipal, sub string, at time.Time) []byte {
-	opIdx := p.ops[min(len(p.ops)-1, int(r.ExpFloat64()*1.5))]
-	op := azureOperations[opIdx]
+// azureCall is one operation a principal performs.
+type azureCall struct {
+	p           *azurePrincipal
+	sub         string
+	op          azureOperation
+	resourceID  string
+	rg          string
+	category    string
+	correlation string
+	at          time.Time
+}
+
+// newAzureCall picks one of p's operations on a resource of its team: mostly
+// Administrative, sometimes an event of another category.
+func newAzureCall(r *rand.Rand, p *azurePrincipal, sub string, at time.Time) azureCall {
+	op := azureOperations[p.ops[min(len(p.ops)-1, int(r.ExpFloat64()*1.5))]]
 	rg := fmt.Sprintf("rg-%s-%d", p.team, r.IntN(3))
 	provider := op.name[:strings.IndexByte(op.name, '/')]
-	resourceID := fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/%s/%s/%s-%s-%d", sub, rg, provider, op.resource, op.kind, p.team, r.IntN(20))
 	category := "Administrative"
 	if r.IntN(100) < 2 {
 		category = nonAdministrative[r.IntN(len(nonAdministrative))]
 	}
-	resultType, signature := "Success", "Succeeded.OK"
-	switch x := r.IntN(100); {
-	case x < 30:
-		resultType, signature = "Start", "Started."
-	case x < 33:
-		resultType, signature = "Failure", "Failed.Forbidden"
-	case x < 34:
-		resultType, signature = "Failure", "Failed.Conflict"
+	return azureCall{
+		p:           p,
+		sub:         sub,
+		op:          op,
+		resourceID:  fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/%s/%s/%s-%s-%d", sub, rg, provider, op.resource, op.kind, p.team, r.IntN(20)),
+		rg:          rg,
+		category:    category,
+		correlation: string(appendUUID(nil, r)),
+		at:          at,
 	}
+}
+
+// azureRecord appends one export record of c with the given result. Of the
+// records writeAzure writes, about a quarter are the "Start" half of a long
+// operation, each followed by its outcome with the same correlation id; 3%
+// of the operations are refused with AuthorizationFailed and 1% fail
+// otherwise.
+func azureRecord(b []byte, r *rand.Rand, c *azureCall, resultType, signature string) []byte {
+	p, op, sub, rg, resourceID, category, at := c.p, c.op, c.sub, c.rg, c.resourceID, c.category, c.at
 	b = append(b, `{"time":"`...)
 	b = at.AppendFormat(b, "2006-01-02T15:04:05.0000000Z")
 	b = append(b, `","resourceId":`...)
@@ -172,24 +212,28 @@ func azureRecord(b []byte, r *rand.Rand, p *azurePrincipal, sub string, at time.
 	b = append(b, `","callerIpAddress":"203.0.113.`...)
 	b = appendInt(b, r.IntN(250))
 	b = append(b, `","correlationId":"`...)
-	b = appendUUID(b, r)
+	b = append(b, c.correlation...)
 	b = append(b, `","identity":{"authorization":{"scope":`...)
 	b = appendStr(b, resourceID)
 	b = append(b, `,"action":`...)
 	b = appendStr(b, op.name)
-	b = append(b, `,"evidence":{"role":"Contributor","roleAssignmentScope":"/subscriptions/`...)
-	b = append(b, sub...)
-	b = append(b, `","roleAssignmentId":"`...)
-	b = appendUUID(b, r)
-	b = append(b, `","roleDefinitionId":"b24988ac618042a0ab8820f7382dd24c","principalId":"`...)
-	b = append(b, p.oid...)
-	b = append(b, `","principalType":"`...)
-	if p.kind == "ManagedIdentity" {
-		b = append(b, "ServicePrincipal"...)
-	} else {
-		b = append(b, p.kind...)
+	refused := resultType == "Failure" && signature == "Failed.Forbidden"
+	if !refused { // a refused call has no role assignment that granted it
+		b = append(b, `,"evidence":{"role":"Contributor","roleAssignmentScope":"/subscriptions/`...)
+		b = append(b, sub...)
+		b = append(b, `","roleAssignmentId":"`...)
+		b = append(b, p.assignment...)
+		b = append(b, `","roleDefinitionId":"b24988ac618042a0ab8820f7382dd24c","principalId":"`...)
+		b = append(b, p.oid...)
+		b = append(b, `","principalType":"`...)
+		if p.kind == "ManagedIdentity" {
+			b = append(b, "ServicePrincipal"...)
+		} else {
+			b = append(b, p.kind...)
+		}
+		b = append(b, `"}`...)
 	}
-	b = append(b, `"}},"claims":{"http://schemas.microsoft.com/identity/claims/objectidentifier":"`...)
+	b = append(b, `},"claims":{"http://schemas.microsoft.com/identity/claims/objectidentifier":"`...)
 	b = append(b, p.oid...)
 	switch p.kind {
 	case "User":
@@ -209,7 +253,7 @@ func azureRecord(b []byte, r *rand.Rand, p *azurePrincipal, sub string, at time.
 		b = append(b, `","idtyp":"app"`...)
 	}
 	b = append(b, `}},"level":"Information","location":"global","properties":{"statusCode":"`...)
-	if resultType == "Failure" && signature == "Failed.Forbidden" {
+	if refused {
 		b = append(b, `Forbidden","statusMessage":"{\"error\":{\"code\":\"AuthorizationFailed\",\"message\":\"The client does not have authorization to perform action.\"}}"`...)
 	} else {
 		b = append(b, `OK"`...)

@@ -24,6 +24,7 @@ func TestGenerateAzure(t *testing.T) {
 	}
 	var files, records, starts, forbidden, other int
 	principals := map[string]bool{}
+	assignments := map[string]string{} // principal -> its role assignment id
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -47,7 +48,7 @@ func TestGenerateAzure(t *testing.T) {
 				Time, ResourceID, OperationName, Category, ResultType, ResultSignature, CorrelationID string
 				Identity                                                                              struct {
 					Authorization struct {
-						Evidence struct{ PrincipalID, PrincipalType string }
+						Evidence struct{ PrincipalID, PrincipalType, RoleAssignmentID string }
 					}
 					Claims map[string]string
 				}
@@ -57,18 +58,46 @@ func TestGenerateAzure(t *testing.T) {
 			t.Errorf("%s: %v", rel, err)
 			return nil
 		}
+		// A long operation's Start half and its outcome share a
+		// correlation id, and real exports hold both.
+		halves := map[string]int{}
+		defer func() {
+			for id, n := range halves {
+				if n != 0 {
+					t.Errorf("%s: operation %s has a Start half without its outcome", rel, id)
+				}
+			}
+		}()
 		for _, r := range doc.Records {
 			records++
-			if r.Time == "" || r.ResourceID == "" || r.OperationName == "" || r.CorrelationID == "" || r.Identity.Authorization.Evidence.PrincipalID == "" {
+			if r.ResultType == "Start" {
+				halves[r.CorrelationID]++
+			} else if _, ok := halves[r.CorrelationID]; ok {
+				halves[r.CorrelationID]--
+			}
+			oid := r.Identity.Claims["http://schemas.microsoft.com/identity/claims/objectidentifier"]
+			if r.Time == "" || r.ResourceID == "" || r.OperationName == "" || r.CorrelationID == "" || oid == "" {
 				t.Errorf("%s: record lacks a field: %+v", rel, r)
 			}
 			if !strings.Contains(strings.ToLower(rel), strings.ToLower(strings.Split(r.ResourceID, "/")[2])) {
 				t.Errorf("%s holds a record of another subscription: %s", rel, r.ResourceID)
 			}
-			if r.Identity.Claims["http://schemas.microsoft.com/identity/claims/objectidentifier"] != r.Identity.Authorization.Evidence.PrincipalID {
-				t.Errorf("claims and evidence disagree on the principal: %+v", r.Identity)
+			ev := r.Identity.Authorization.Evidence
+			if r.ResultSignature == "Failed.Forbidden" {
+				if ev.PrincipalID != "" || ev.RoleAssignmentID != "" {
+					t.Errorf("a refused call names the assignment that granted it: %+v", r.Identity)
+				}
+			} else {
+				if ev.PrincipalID != oid || ev.RoleAssignmentID == "" {
+					t.Errorf("claims and evidence disagree on the principal: %+v", r.Identity)
+				}
+				// One role assignment grants a principal all its calls.
+				if was, ok := assignments[oid]; ok && was != ev.RoleAssignmentID {
+					t.Errorf("principal %s granted by assignments %s and %s", oid, was, ev.RoleAssignmentID)
+				}
+				assignments[oid] = ev.RoleAssignmentID
 			}
-			principals[r.Identity.Authorization.Evidence.PrincipalID] = true
+			principals[oid] = true
 			switch {
 			case r.ResultType == "Start":
 				starts++
