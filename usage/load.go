@@ -106,11 +106,11 @@ func (s *Store) Load(ctx context.Context, inputs []record.Input, read record.Rea
 	defer cancel()
 
 	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
+	for n := 0; n < workers; n++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w, err := s.newWorker(ctx, read, opts, ids, content)
+			w, err := s.newWorker(ctx, n, read, opts, ids, content)
 			if err != nil {
 				errs <- err
 				cancel()
@@ -252,13 +252,14 @@ const rowsPerCommit = 6 * 122880
 // back, and its inputs, having no sources row, load again next time.
 type worker struct {
 	s       *Store
+	n       int // which of the Load's workers, from 0
 	read    record.ReadFunc
 	opts    LoadOptions
 	conn    *sql.Conn
 	ids     *idAllocator
 	content *contentIndex
-	sameSHA *sql.Stmt        // counts stored sources with a content hash
-	app     *duckdb.Appender // open while a transaction is
+	sameSHA *sql.Stmt // counts stored sources with a content hash
+	sink    eventSink // open while a transaction is
 	pending []pendingSource
 	rows    int64
 }
@@ -273,7 +274,7 @@ type pendingSource struct {
 	problems []record.Problem
 }
 
-func (s *Store) newWorker(ctx context.Context, read record.ReadFunc, opts LoadOptions, ids *idAllocator, content *contentIndex) (*worker, error) {
+func (s *Store) newWorker(ctx context.Context, n int, read record.ReadFunc, opts LoadOptions, ids *idAllocator, content *contentIndex) (*worker, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to store: %w", err)
@@ -283,7 +284,7 @@ func (s *Store) newWorker(ctx context.Context, read record.ReadFunc, opts LoadOp
 		conn.Close()
 		return nil, fmt.Errorf("preparing source checks: %w", err)
 	}
-	return &worker{s: s, read: read, opts: opts, conn: conn, ids: ids, content: content, sameSHA: sameSHA}, nil
+	return &worker{s: s, n: n, read: read, opts: opts, conn: conn, ids: ids, content: content, sameSHA: sameSHA}, nil
 }
 
 // idAllocator hands out source ids. A store file is held by one process at
@@ -396,35 +397,33 @@ func (c *contentIndex) add(sum string) bool {
 // close rolls back whatever was not committed.
 func (w *worker) close() {
 	w.sameSHA.Close()
-	if w.app != nil {
-		w.app.Close()
+	if w.sink != nil {
+		w.sink.close(context.Background())
 		w.conn.ExecContext(context.Background(), "ROLLBACK")
 	}
 	w.conn.Close()
 }
 
-// begin starts a transaction and its appender, unless one is open.
+// begin starts a transaction and its event sink, unless one is open.
 func (w *worker) begin(ctx context.Context) error {
-	if w.app != nil {
+	if w.sink != nil {
 		return nil
 	}
 	if _, err := w.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return fmt.Errorf("starting transaction: %w", err)
 	}
-	if err := rawConn(w.conn, func(dc driver.Conn) error {
-		var err error
-		w.app, err = duckdb.NewAppender(dc, "", "", "events")
-		return err
-	}); err != nil {
+	sink, err := newEventSink(ctx, w.conn, w.n)
+	if err != nil {
 		w.conn.ExecContext(ctx, "ROLLBACK")
-		return fmt.Errorf("opening appender: %w", err)
+		return fmt.Errorf("opening event sink: %w", err)
 	}
+	w.sink = sink
 	return nil
 }
 
 // unstage deletes the uncommitted events of one input.
 func (w *worker) unstage(ctx context.Context, id int64) error {
-	if err := w.app.Flush(); err != nil {
+	if err := w.sink.flush(ctx); err != nil {
 		return fmt.Errorf("storing events: %w", err)
 	}
 	if _, err := w.conn.ExecContext(ctx, `DELETE FROM events WHERE source_id = $1`, id); err != nil {
@@ -474,11 +473,7 @@ func (w *worker) load(ctx context.Context, in record.Input) (inputResult, error)
 	}
 	id := w.ids.allocate()
 	emit := func(e *record.Event) error {
-		return w.app.AppendRow(
-			e.Provider, e.EventID, e.Time.UTC(), e.Principal, e.PrincipalKind, e.Session,
-			e.Action, e.Resource, e.Scope, e.Region, string(e.Outcome), e.ErrorCode, e.Via, e.Grant,
-			e.Inferred, e.Service, e.Operation, e.Unmapped, id, int32(e.Index), max(e.Weight, 1),
-		)
+		return w.sink.add(ctx, e, id)
 	}
 	stats, readErr := w.read(ctx, in.Name, hr, emit)
 	res.bytes = hr.n
@@ -524,11 +519,11 @@ func (w *worker) load(ctx context.Context, in record.Input) (inputResult, error)
 
 // commit records the pending inputs and commits the transaction.
 func (w *worker) commit(ctx context.Context) error {
-	if w.app == nil {
+	if w.sink == nil {
 		return nil
 	}
-	err := w.app.Close()
-	w.app = nil
+	err := w.sink.close(ctx)
+	w.sink = nil
 	if err != nil {
 		w.conn.ExecContext(ctx, "ROLLBACK")
 		return fmt.Errorf("storing events: %w", err)

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/leastpriv/pare/synth/catalog"
+	"github.com/leastpriv/pare/usage"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3"; it
@@ -38,7 +39,7 @@ func versionCommand(env *environment) *cli.Command {
 			if err != nil {
 				return fmt.Errorf("loading the AWS catalog: %w", err)
 			}
-			fmt.Fprintf(env.stdout, "pare %s\nAWS catalog: %s\n", pareVersion(), cat.Date())
+			fmt.Fprintf(env.stdout, "pare %s\nAWS catalog: %s\nstore loader: %s\n", pareVersion(), cat.Date(), usage.Loader)
 			return nil
 		},
 	}
