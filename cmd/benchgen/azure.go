@@ -85,6 +85,11 @@ func GenerateAzure(o Options) (Result, error) {
 	if o.Events < 0 || o.Files <= 0 || o.Principals < len(subscriptions) || o.Days <= 0 {
 		return Result{}, fmt.Errorf("need -events >= 0, -files > 0, -principals >= %d and -days > 0", len(subscriptions))
 	}
+	// The export holds one file per subscription and hour.
+	if slots := len(subscriptions) * o.Days * 24; o.Files > slots {
+		return Result{}, fmt.Errorf("%d files need -days %d or more: an export holds one file per subscription and hour (%d subscriptions)",
+			o.Files, (o.Files+len(subscriptions)*24-1)/(len(subscriptions)*24), len(subscriptions))
+	}
 	r := rand.New(rand.NewPCG(o.Seed, 0xa2b1c3d4))
 	principals := make([]azurePrincipal, o.Principals)
 	bySub := make([][]int, len(subscriptions))

@@ -138,3 +138,27 @@ func TestGenerateAzure(t *testing.T) {
 		return nil
 	})
 }
+
+// TestGenerateAzureRefusesMoreFilesThanHours: two files of one
+// subscription's hour would have the same path, the second replacing the
+// first.
+func TestGenerateAzureRefusesMoreFilesThanHours(t *testing.T) {
+	_, err := GenerateAzure(Options{Events: 100, Files: 3*24 + 1, Dir: t.TempDir(), Seed: 1, Principals: 10, Days: 1, Workers: 1})
+	if err == nil || !strings.Contains(err.Error(), "73 files need -days 2 or more") {
+		t.Fatalf("err = %v", err)
+	}
+	dir := t.TempDir()
+	if _, err := GenerateAzure(Options{Events: 100, Files: 3 * 24, Dir: dir, Seed: 1, Principals: 10, Days: 1, Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	files := 0
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files++
+		}
+		return err
+	})
+	if files != 72 {
+		t.Errorf("72 files of one day left %d on disk", files)
+	}
+}
