@@ -290,6 +290,11 @@ func insertSorted(list []string, s string) []string {
 // not know the management group hierarchy, so an assignment to a
 // management group covers only ids under that management group's own path.
 // Principals and providers are the caller's business.
+//
+// Covers is the rule Azure applied when the access happened. It differs
+// from Allows on one thing: a grant at a resource group covers a recorded
+// write to that group (it existed, so the write updated it), where Allows,
+// which asks whether a role keeps working, wants the subscription.
 func Covers(e synth.Entitlement, a synth.Access) bool {
 	if strings.Contains(e.Action, "*") {
 		if !glob(foldRunes(e.Action), foldRunes(a.Action)) {

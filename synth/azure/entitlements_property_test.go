@@ -58,6 +58,13 @@ func TestEntitlementsAgreeWithAllows(t *testing.T) {
 					break
 				}
 			}
+			if needsParent(op, parseID(res)) {
+				// By design the one difference: Covers says whether a grant
+				// authorized a write to a resource group that happened (an
+				// update, if the group was there), Allows whether a role
+				// could also create the group (TestCoversResourceGroupWrite).
+				continue
+			}
 			checked++
 			if want {
 				allowed++

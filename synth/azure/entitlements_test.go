@@ -280,3 +280,19 @@ func BenchmarkEntitlementsOwner(b *testing.B) {
 		Entitlements(grants, cat)
 	}
 }
+
+// TestCoversResourceGroupWrite: a grant at a resource group covered a
+// recorded write to that group (Azure allowed it: the group existed), while
+// Allows refuses a role at the group the same write, which may have been
+// the group's creation.
+func TestCoversResourceGroupWrite(t *testing.T) {
+	const write = "Microsoft.Resources/subscriptions/resourceGroups/write"
+	e := synth.Entitlement{Provider: "azure", Principal: entSP, Action: write, Resource: entRG}
+	a := synth.Access{Provider: "azure", Principal: entSP, Action: write, Resource: entRG}
+	if !Covers(e, a) {
+		t.Error("a grant at the group does not cover a recorded write to it")
+	}
+	if Allows(Role{Principal: entSP, Actions: []string{write}, AssignableScopes: []string{entRG}}, write, entRG) {
+		t.Error("a role at the group allows creating it")
+	}
+}

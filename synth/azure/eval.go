@@ -13,7 +13,10 @@ import (
 //   - scope is one of the AssignableScopes or lies under one: a resource id
 //     is under its resource group, its subscription and the root "/".
 //     Segments compare case-insensitively. A string that is not an Azure id
-//     is only at the scope that is exactly the same string.
+//     is only at the scope that is exactly the same string;
+//   - writing a resource group (Microsoft.Resources/subscriptions/
+//     resourceGroups/write) needs a scope above the group: a role assigned
+//     at the group cannot create it, and is deleted with it.
 //
 // DataActions are not evaluated (pare grants none), nor are deny
 // assignments, conditions, or the management group hierarchy (a
@@ -84,8 +87,9 @@ func (e *evaluator) allows(operation, scope string) bool {
 		}
 	}
 	id := parseID(scope)
+	above := needsParent(operation, id)
 	for _, s := range e.scopes {
-		if covers(s, id) {
+		if covers(s, id) && !(above && covers(id, s)) {
 			return true
 		}
 	}

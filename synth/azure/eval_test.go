@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/leastpriv/pare/synth"
@@ -69,5 +70,29 @@ func TestVerify(t *testing.T) {
 	got := Verify(r, in)
 	if len(got) != 2 || got[0].Action != in[1].Action || got[1].Resource != in[2].Resource {
 		t.Errorf("Verify = %+v, want accesses 2 and 3", got)
+	}
+}
+
+// TestAllowsResourceGroupWrite: only a role assigned above a resource
+// group can write (create) it; reading or deleting it needs only the group.
+func TestAllowsResourceGroupWrite(t *testing.T) {
+	actions := []string{"Microsoft.Resources/subscriptions/resourceGroups/*"}
+	for _, tc := range []struct {
+		scopes    []string
+		op, scope string
+		want      bool
+	}{
+		{[]string{rg}, "Microsoft.Resources/subscriptions/resourceGroups/write", rg, false},
+		{[]string{rg}, "microsoft.resources/subscriptions/resourcegroups/WRITE", strings.ToUpper(rg), false},
+		{[]string{rg}, "Microsoft.Resources/subscriptions/resourceGroups/read", rg, true},
+		{[]string{rg}, "Microsoft.Resources/subscriptions/resourceGroups/delete", rg, true},
+		{[]string{sub}, "Microsoft.Resources/subscriptions/resourceGroups/write", rg, true},
+		{[]string{"/"}, "Microsoft.Resources/subscriptions/resourceGroups/write", rg, true},
+		{[]string{rg, sub + "/resourceGroups/rg2"}, "Microsoft.Resources/subscriptions/resourceGroups/write", rg, false},
+	} {
+		r := Role{Principal: "p", Actions: actions, AssignableScopes: tc.scopes}
+		if got := Allows(r, tc.op, tc.scope); got != tc.want {
+			t.Errorf("Allows(%q at %q, %q, %q) = %v, want %v", actions, tc.scopes, tc.op, tc.scope, got, tc.want)
+		}
 	}
 }

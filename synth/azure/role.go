@@ -22,6 +22,12 @@ const DefaultCollapseResourceGroups = 5
 // subscription.
 const ReasonManyResourceGroups = "too many resource groups in one subscription"
 
+// ReasonCreatesResourceGroups is the Reason of a Generalization to the
+// subscription a principal wrote resource groups in: the write may have
+// created the group, which a role assigned at the group cannot do (see
+// Allows), so the role is assigned at the subscription.
+const ReasonCreatesResourceGroups = "writes resource groups, which needs the subscription (a role at a group cannot create it)"
+
 // Options are the choices Synthesize makes explicit.
 type Options struct {
 	// Scope is the granularity of assignable scopes; "" means
@@ -120,7 +126,8 @@ func synthesizeOne(principal string, accesses []synth.Access, opts Options) Role
 	explicit := make(map[string]bool)  // fold key → some access not inferred
 	rejected := make(map[string]bool)
 	unscoped := make(map[string]bool)
-	scopes := make(map[string]resourceID) // String() → parsed scope
+	scopes := make(map[string]resourceID)  // String() → parsed scope
+	createdIn := make(map[string][]string) // fold key of a subscription → resource groups written in it
 	for _, a := range accesses {
 		if a.Provider != "" && a.Provider != "azure" {
 			rejected[a.Provider+":"+a.Action] = true
@@ -145,6 +152,13 @@ func synthesizeOne(principal string, accesses []synth.Access, opts Options) Role
 		if id.kind == kindMalformed {
 			s = id
 		}
+		if needsParent(a.Action, id) {
+			s = parseID(id.subscription())
+			if g != Subscription {
+				k := foldKey(s.String())
+				createdIn[k] = append(createdIn[k], id.String())
+			}
+		}
 		scopes[s.String()] = s
 	}
 	for _, k := range sortedKeys(actions) {
@@ -162,8 +176,11 @@ func synthesizeOne(principal string, accesses []synth.Access, opts Options) Role
 	for _, k := range sortedKeys(scopes) {
 		list = append(list, scopes[k])
 	}
-	list, r.Generalizations = collapseGroups(list, collapse)
+	recorded := list
+	list, r.Generalizations = collapseGroups(minimalScopes(append([]resourceID(nil), list...)), collapse)
 	list = minimalScopes(list)
+	r.Generalizations = append(r.Generalizations, createdGroups(createdIn, recorded, list)...)
+	sort.Slice(r.Generalizations, func(i, j int) bool { return r.Generalizations[i].Scope < r.Generalizations[j].Scope })
 	for _, s := range list {
 		r.AssignableScopes = append(r.AssignableScopes, s.String())
 	}
@@ -213,6 +230,47 @@ func validOperation(s string) bool {
 		}
 	}
 	return true
+}
+
+// createdGroups gives, for each subscription a role needs because the
+// principal wrote resource groups in it (createdIn, by the subscription's
+// fold key), the Generalization that says so: it replaces the groups
+// written and every scope of recorded inside the subscription. The scope is
+// spelled as in final, the role's minimal scopes.
+func createdGroups(createdIn map[string][]string, recorded, final []resourceID) []Generalization {
+	var gens []Generalization
+	for _, k := range sortedKeys(createdIn) {
+		var subID resourceID
+		for _, s := range final {
+			if foldKey(s.String()) == k {
+				subID = s
+			}
+		}
+		if subID.segs == nil {
+			continue // a wider recorded scope (a management group, the root) covers it: nothing was widened
+		}
+		spelled := make(map[string]string) // fold key → smallest spelling
+		add := func(s string) {
+			if k := foldKey(s); spelled[k] == "" || s < spelled[k] {
+				spelled[k] = s
+			}
+		}
+		for _, g := range createdIn[k] {
+			add(g)
+		}
+		for _, s := range recorded {
+			if covers(subID, s) && !covers(s, subID) {
+				add(s.String())
+			}
+		}
+		g := Generalization{Scope: subID.String(), Reason: ReasonCreatesResourceGroups}
+		for _, k := range sortedKeys(spelled) {
+			g.Recorded = append(g.Recorded, spelled[k])
+		}
+		sort.Strings(g.Recorded)
+		gens = append(gens, g)
+	}
+	return gens
 }
 
 // collapseGroups replaces, per subscription, the scopes inside it by the

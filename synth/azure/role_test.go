@@ -286,3 +286,62 @@ func TestPinnedID(t *testing.T) {
 		t.Errorf("id = %s, want %s", r.ID, pinned)
 	}
 }
+
+// TestWritesResourceGroup: a principal that wrote a resource group may
+// have created it, which a role assigned at the group cannot do, so its
+// role is assigned at the subscription and a Generalization says why.
+func TestWritesResourceGroup(t *testing.T) {
+	const write = "Microsoft.Resources/subscriptions/resourceGroups/write"
+	app := sub + "/resourceGroups/rg-app/providers/Microsoft.Storage/storageAccounts/st1"
+	other := "/subscriptions/S2/resourceGroups/only/providers/Microsoft.Web/sites/s"
+	in := []synth.Access{
+		access(write, sub+"/resourceGroups/rg-new"),
+		access(write, strings.ToUpper(sub)+"/RESOURCEGROUPS/RG-NEW"), // the same group, spelled otherwise
+		access("Microsoft.Storage/storageAccounts/write", app),
+		access("Microsoft.Web/sites/write", other),
+		// Deleting a group needs no more than the group.
+		access("Microsoft.Resources/subscriptions/resourceGroups/delete", "/subscriptions/S2/resourceGroups/gone"),
+	}
+	for _, tc := range []struct {
+		scope    Granularity
+		scopes   []string
+		recorded []string // of the one Generalization; nil: none
+	}{
+		{ResourceGroup,
+			[]string{sub, "/subscriptions/S2/resourceGroups/gone", "/subscriptions/S2/resourceGroups/only"},
+			[]string{sub + "/resourceGroups/RG-NEW", sub + "/resourceGroups/rg-app"}},
+		{Resource,
+			[]string{sub, "/subscriptions/S2/resourceGroups/gone", other},
+			[]string{sub + "/resourceGroups/RG-NEW", app}},
+		{Subscription, []string{sub, "/subscriptions/S2"}, nil},
+	} {
+		r := Synthesize(in, Options{Scope: tc.scope})[0]
+		if !reflect.DeepEqual(r.AssignableScopes, tc.scopes) {
+			t.Errorf("%s: scopes = %q, want %q", tc.scope, r.AssignableScopes, tc.scopes)
+		}
+		switch {
+		case tc.recorded == nil && len(r.Generalizations) != 0:
+			t.Errorf("%s: generalizations %+v", tc.scope, r.Generalizations)
+		case tc.recorded != nil:
+			want := []Generalization{{Scope: sub, Reason: ReasonCreatesResourceGroups, Recorded: tc.recorded}}
+			if !reflect.DeepEqual(r.Generalizations, want) {
+				t.Errorf("%s: generalizations\n got %+v\nwant %+v", tc.scope, r.Generalizations, want)
+			}
+		}
+		if v := Verify(r, in); len(v) != 0 {
+			t.Errorf("%s: role does not allow %+v", tc.scope, v)
+		}
+	}
+
+	// Writes in more groups than the collapse limit give one
+	// Generalization, for the resource groups written.
+	var many []synth.Access
+	for i := 0; i < 7; i++ {
+		many = append(many, access("Microsoft.Web/sites/write", fmt.Sprintf("%s/resourceGroups/g%d/providers/Microsoft.Web/sites/s", sub, i)))
+	}
+	many = append(many, access(write, sub+"/resourceGroups/g0"))
+	r := Synthesize(many, Options{})[0]
+	if len(r.Generalizations) != 1 || r.Generalizations[0].Reason != ReasonCreatesResourceGroups || len(r.Generalizations[0].Recorded) != 7 {
+		t.Errorf("generalizations = %+v", r.Generalizations)
+	}
+}

@@ -152,6 +152,19 @@ func (r resourceID) resourceGroup() string {
 	return r.prefix(4)
 }
 
+// createResourceGroup is the operation that creates (or updates) a
+// resource group, folded.
+var createResourceGroup = foldKey("Microsoft.Resources/subscriptions/resourceGroups/write")
+
+// needsParent reports whether operation on id needs a role assigned above
+// id: writing a resource group creates it when it does not exist, and a
+// role assigned at a resource group exists only while the group does (Azure
+// deletes the assignment with it), so only one assigned at the
+// subscription, or above, can create it.
+func needsParent(operation string, id resourceID) bool {
+	return id.kind == kindSubscription && len(id.segs) == 4 && id.group == 4 && foldKey(operation) == createResourceGroup
+}
+
 // covers reports whether scope a includes b: b is a itself or lies under
 // it, comparing segments case-insensitively as Azure does. The root covers
 // every well-formed id; a malformed id covers, and is covered by, only the
