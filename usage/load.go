@@ -106,11 +106,11 @@ func (s *Store) Load(ctx context.Context, inputs []record.Input, read record.Rea
 	defer cancel()
 
 	var wg sync.WaitGroup
-	for n := 0; n < workers; n++ {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w, err := s.newWorker(ctx, n, read, opts, ids, content)
+			w, err := s.newWorker(ctx, read, opts, ids, content)
 			if err != nil {
 				errs <- err
 				cancel()
@@ -252,7 +252,7 @@ const rowsPerCommit = 6 * 122880
 // back, and its inputs, having no sources row, load again next time.
 type worker struct {
 	s       *Store
-	n       int // which of the Load's workers, from 0
+	n       int64 // this worker's number, unique in its store
 	read    record.ReadFunc
 	opts    LoadOptions
 	conn    *sql.Conn
@@ -274,7 +274,7 @@ type pendingSource struct {
 	problems []record.Problem
 }
 
-func (s *Store) newWorker(ctx context.Context, n int, read record.ReadFunc, opts LoadOptions, ids *idAllocator, content *contentIndex) (*worker, error) {
+func (s *Store) newWorker(ctx context.Context, read record.ReadFunc, opts LoadOptions, ids *idAllocator, content *contentIndex) (*worker, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to store: %w", err)
@@ -284,7 +284,7 @@ func (s *Store) newWorker(ctx context.Context, n int, read record.ReadFunc, opts
 		conn.Close()
 		return nil, fmt.Errorf("preparing source checks: %w", err)
 	}
-	return &worker{s: s, n: n, read: read, opts: opts, conn: conn, ids: ids, content: content, sameSHA: sameSHA}, nil
+	return &worker{s: s, n: s.workers.Add(1), read: read, opts: opts, conn: conn, ids: ids, content: content, sameSHA: sameSHA}, nil
 }
 
 // idAllocator hands out source ids. A store file is held by one process at

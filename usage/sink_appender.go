@@ -21,7 +21,7 @@ type appenderSink struct {
 	app *duckdb.Appender
 }
 
-func newEventSink(_ context.Context, conn *sql.Conn, _ int) (eventSink, error) {
+func newEventSink(_ context.Context, conn *sql.Conn, _ int64) (eventSink, error) {
 	s := &appenderSink{}
 	err := rawConn(conn, func(dc driver.Conn) error {
 		var err error

@@ -34,8 +34,8 @@ const arrowBatchRows = 8 * 2048
 // DuckDB reads a batch through a view (the only way duckdb-go offers). The
 // view is created in the main schema, inside the worker's transaction, and
 // dropped in it right after the INSERT, so it is never visible to another
-// connection nor left in the store; each worker names its own, so two
-// workers' transactions never touch the same catalog entry.
+// connection nor left in the store; each worker of the store names its
+// own, so two workers' transactions never touch the same catalog entry.
 type arrowSink struct {
 	conn   *sql.Conn
 	arrow  *duckdb.Arrow
@@ -55,7 +55,7 @@ type arrowSink struct {
 	drop     string
 }
 
-func newEventSink(ctx context.Context, conn *sql.Conn, worker int) (eventSink, error) {
+func newEventSink(ctx context.Context, conn *sql.Conn, worker int64) (eventSink, error) {
 	s := &arrowSink{conn: conn}
 	err := rawConn(conn, func(dc driver.Conn) error {
 		var err error

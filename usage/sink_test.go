@@ -152,7 +152,7 @@ func TestLoadSurvivesCrashAfterCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A worker's commit, without the checkpoint that ends a Load.
-	w, err := s.newWorker(ctx, 0, manyEventsReader(100), LoadOptions{Provider: "aws"}, &idAllocator{}, &contentIndex{hashes: map[string]bool{}})
+	w, err := s.newWorker(ctx, manyEventsReader(100), LoadOptions{Provider: "aws"}, &idAllocator{}, &contentIndex{hashes: map[string]bool{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -23,6 +24,9 @@ type Store struct {
 	connector *duckdb.Connector
 	path      string
 	now       func() time.Time
+	// workers numbers the load workers the store has had, so that each
+	// names its own event batch view (sink_arrow.go).
+	workers atomic.Int64
 
 	// eventsPerPartition overrides the package's constant in tests.
 	eventsPerPartition int64
