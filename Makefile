@@ -5,8 +5,8 @@ BENCH_EVENTS ?= 1000000
 BENCH_FILES  ?= 1000
 BENCH_DIR    ?= $(or $(TMPDIR),/tmp)/pare-bench
 # duckdb_arrow: the store takes events as Arrow batches (usage/sink_arrow.go),
-# which loads with about 15% less CPU and a third less memory than DuckDB's
-# appender, the fallback of a build without the tag.
+# which on the Azure benchmark loads with 12-17% less CPU and a third less
+# memory than DuckDB's appender, the fallback of a build without the tag.
 TAGS    ?= duckdb_arrow
 GOTAGS   = -tags '$(TAGS)'
 

@@ -28,8 +28,8 @@ const arrowBatchRows = 8 * 2048
 // arrowSink stores events as Arrow record batches that DuckDB reads in
 // place. Compared with the appender it makes no cgo call per value, and
 // DuckDB copies each string once where the appender copies it twice (into
-// its buffer, then into the table); on the Azure benchmark loads take about
-// 15% less CPU and 35% less memory.
+// its buffer, then into the table); on the Azure benchmark loads take
+// 12-17% less CPU and a third less memory.
 //
 // DuckDB reads a batch through a view (the only way duckdb-go offers). The
 // view is created in the main schema, inside the worker's transaction, and
