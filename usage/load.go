@@ -398,7 +398,7 @@ func (c *contentIndex) add(sum string) bool {
 func (w *worker) close() {
 	w.sameSHA.Close()
 	if w.sink != nil {
-		w.sink.close(context.Background())
+		w.sink.discard()
 		w.conn.ExecContext(context.Background(), "ROLLBACK")
 	}
 	w.conn.Close()

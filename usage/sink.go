@@ -21,6 +21,9 @@ type eventSink interface {
 	flush(ctx context.Context) error
 	// close flushes and releases the sink.
 	close(ctx context.Context) error
+	// discard releases the sink without storing what it holds, for a
+	// transaction about to be rolled back.
+	discard()
 }
 
 // eventColumns are the events table's columns in the order sinks write them.

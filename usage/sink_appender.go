@@ -47,3 +47,10 @@ func (s *appenderSink) add(_ context.Context, e *record.Event, sourceID int64) e
 func (s *appenderSink) flush(context.Context) error { return s.app.Flush() }
 
 func (s *appenderSink) close(context.Context) error { return s.app.Close() }
+
+// discard drops the rows the appender buffers (up to a whole transaction's)
+// before closing it, which would store them.
+func (s *appenderSink) discard() {
+	s.app.Clear()
+	s.app.Close()
+}

@@ -156,3 +156,5 @@ func (s *arrowSink) close(ctx context.Context) error {
 	s.rows.Release()
 	return err
 }
+
+func (s *arrowSink) discard() { s.rows.Release() }

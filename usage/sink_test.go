@@ -186,3 +186,29 @@ func TestLoadSurvivesCrashAfterCommit(t *testing.T) {
 	}
 	assertNoViews(t, again)
 }
+
+// TestClosedWorkerStoresNothing: a worker closed before its commit (an
+// interrupted load) discards what its sink holds and rolls back, under
+// either sink, and the store can load again at once.
+func TestClosedWorkerStoresNothing(t *testing.T) {
+	ctx := context.Background()
+	s := openMem(t)
+	w, err := s.newWorker(ctx, manyEventsReader(3*8*2048), LoadOptions{Provider: "aws"}, &idAllocator{}, &contentIndex{hashes: map[string]bool{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.load(ctx, input("one", "x")); err != nil {
+		t.Fatal(err)
+	}
+	w.close()
+	if n := countEvents(t, s); n != 0 {
+		t.Fatalf("%d events stored by a worker closed before committing", n)
+	}
+	assertNoViews(t, s)
+	if _, err := s.Load(ctx, []record.Input{input("one", "x")}, manyEventsReader(10), LoadOptions{Provider: "aws"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := countEvents(t, s); n != 10 {
+		t.Errorf("%d events after loading again; want 10", n)
+	}
+}
