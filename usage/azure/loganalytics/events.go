@@ -102,11 +102,12 @@ func (r *Reader) Read(ctx context.Context, name string, rd io.Reader, emit func(
 // Log file reader (usage/azure) normalizes records, so that both kinds of
 // input meet in one store:
 //
-//   - Provider is "azure", Principal the lower-case object id, PrincipalKind
-//     as the rollup names it ("unknown" when empty), Session the Caller.
-//   - Action is the operation in the catalog's casing; an unknown operation
-//     gives Action "" and Unmapped, as the file reader does. Service is the
-//     operation's resource provider and Operation the operation as
+//   - Provider is "azure", Principal the object id as azure.PrincipalID
+//     gives it, PrincipalKind as the rollup names it ("unknown" when
+//     empty), Session the Caller.
+//   - Action, Service and Unmapped are what azure.Operation gives: the
+//     operation in the catalog's casing (an unknown one gives Action "" and
+//     Unmapped) and its resource provider. Operation is the operation as
 //     recorded.
 //   - Resource is the rollup's resource id and Scope its scope as
 //     azure.Scope gives it.
@@ -137,8 +138,9 @@ func Events(name, workspace string, s Slice, cat azure.Catalog, emit func(*recor
 			st.Problems = append(st.Problems, record.Problem{Input: name, Index: i, Message: msg})
 			continue
 		}
-		r.Principal = strings.ToLower(canonicalID(strings.TrimSpace(r.Principal)))
+		r.Principal = azure.PrincipalID(r.Principal)
 		r.Operation = strings.TrimSpace(r.Operation)
+		action, service, unmapped := azure.Operation(cat, r.Operation)
 		ev := record.Event{
 			Provider:      "azure",
 			EventID:       eventID(workspace, day, r),
@@ -149,18 +151,15 @@ func Events(name, workspace string, s Slice, cat azure.Catalog, emit func(*recor
 			Resource:      r.Scope,
 			Scope:         azure.Scope(r.Scope),
 			Outcome:       outcomes[r.Outcome],
-			Service:       resourceProvider(r.Operation),
+			Service:       service,
 			Operation:     r.Operation,
+			Action:        action,
+			Unmapped:      unmapped,
 			Index:         i,
 			Weight:        r.Count,
 		}
 		if ev.PrincipalKind == "" {
 			ev.PrincipalKind = "unknown"
-		}
-		if info, ok := cat.Operation(r.Operation); ok && info.Name != "" {
-			ev.Action = info.Name
-		} else {
-			ev.Unmapped = "unknown Azure operation " + quoteShort(r.Operation)
 		}
 		if err := emit(&ev); err != nil {
 			return st, err
@@ -209,15 +208,6 @@ func eventID(workspace, day string, r Rollup) string {
 		h.Write([]byte{0})
 	}
 	return "rollup:" + hex.EncodeToString(h.Sum(nil))[:32]
-}
-
-// resourceProvider returns the resource provider of an operation, as
-// recorded: what the file reader stores as Service.
-func resourceProvider(op string) string {
-	if j := strings.IndexByte(op, '/'); j > 0 {
-		return op[:j]
-	}
-	return ""
 }
 
 // quoteShort quotes s for a message, cut to 64 bytes as the file reader

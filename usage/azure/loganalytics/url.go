@@ -3,6 +3,8 @@ package loganalytics
 import (
 	"fmt"
 	"strings"
+
+	"github.com/leastpriv/pare/usage/azure"
 )
 
 // Scheme is the URL scheme of a Log Analytics input.
@@ -58,21 +60,17 @@ func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
-// canonicalID gives an object id in one form so the two places it is
-// recorded agree: the token's oid claim is a dashed GUID, the role
-// assignment evidence's principalId the same 32 digits without dashes. Both
-// become a lower-case dashed GUID; anything else is returned unchanged.
+// canonicalID gives an object id, a GUID with dashes (the token's oid
+// claim) or without (the role assignment evidence's principalId), as
+// azure.PrincipalID does: a lower-case dashed GUID. Anything else is
+// returned as recorded, untrimmed, so that Query merges rollups only by
+// what the service returned; Events normalizes those as the file reader
+// does.
 func canonicalID(s string) string {
-	if len(s) == 32 {
-		for i := 0; i < 32; i++ {
-			if !isHex(s[i]) {
-				return s
-			}
+	if len(s) == 32 || isGUID(s) {
+		if id := azure.PrincipalID(s); isGUID(id) {
+			return id
 		}
-		s = s[0:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:32]
-	}
-	if isGUID(s) {
-		return strings.ToLower(s)
 	}
 	return s
 }
