@@ -5,13 +5,15 @@
 // gitlab.com/gitlab-org/api/client-go.
 //
 // Forge is the small interface pare needs: find the latest request for a
-// branch in any state, create one, update its title, body and labels,
-// reopen it. Publish puts them together into the idempotent step `pare pr`
-// takes: an open request for the branch is updated, never duplicated; a
-// closed, unmerged one is left closed unless the caller asks to reopen it; a
-// merged one (or none) gets a new request; a request created by someone else
-// between the lookup and the creation (GitHub answers 422 "A pull request
-// already exists", GitLab 409) is found again and updated.
+// branch in any state, create one, update its title, body and labels.
+// Publish puts them together into the idempotent step `pare pr` takes: an
+// open request for the branch is updated, never duplicated; a closed,
+// unmerged one is left alone, and with reopen a new request is opened
+// beside it (the old one is never reopened: GitHub refuses that once the
+// branch was force-pushed, as pare's pushes are); a merged one (or none)
+// gets a new request; a request created by someone else between the lookup
+// and the creation (GitHub answers 422 "A pull request already exists",
+// GitLab 409) is found again and updated.
 //
 // Failures are *Error values naming the forge, what pare was doing and the
 // HTTP status, with a hint where one helps: 401 and 403 name the token's

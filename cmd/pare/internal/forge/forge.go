@@ -60,7 +60,9 @@ type UpdateRequest struct {
 }
 
 // Forge finds, opens and updates the requests of one repository (GitHub)
-// or project (GitLab). Methods are safe to call one after another, not
+// or project (GitLab). It does not reopen: pare force-pushes the branch
+// before publishing, after which GitHub refuses to reopen a closed pull
+// request, so a closed request is followed by a new one on both forges. Methods are safe to call one after another, not
 // concurrently. Create and Update return the request together with an
 // error when the request was written but a later step (labels) failed.
 type Forge interface {
@@ -74,8 +76,6 @@ type Forge interface {
 	Create(ctx context.Context, r NewRequest) (*Request, error)
 	// Update sets the title and body of request number and adds labels.
 	Update(ctx context.Context, number int, u UpdateRequest) (*Request, error)
-	// Reopen reopens a closed request. Merged requests cannot be reopened.
-	Reopen(ctx context.Context, number int) (*Request, error)
 }
 
 // Outcome says what Publish did.
@@ -85,7 +85,6 @@ type Outcome string
 const (
 	Created    Outcome = "created"     // a new request
 	Updated    Outcome = "updated"     // the open request for the branch was updated
-	Reopened   Outcome = "reopened"    // a closed request was reopened and updated
 	LeftClosed Outcome = "left-closed" // a closed, unmerged request was found and left alone
 )
 
@@ -94,9 +93,11 @@ const (
 //
 //   - no request for r.Head, or only a merged one: Create;
 //   - an open one: Update it (its base is not changed);
-//   - a closed, unmerged one: with reopen, Reopen and Update it; without,
-//     leave it and return it with LeftClosed (someone closed it on
-//     purpose);
+//   - a closed, unmerged one: with reopen, Create a new one and leave the
+//     closed one closed (GitHub cannot reopen it once the branch was
+//     force-pushed; GitLab could, but one behaviour is simpler to
+//     document); without, leave it and return it with LeftClosed (someone
+//     closed it on purpose);
 //   - Create failing with ErrExists (another run opened one after Find):
 //     Find it again and Update it.
 func Publish(ctx context.Context, f Forge, r NewRequest, reopen bool) (*Request, Outcome, error) {
@@ -114,11 +115,7 @@ func Publish(ctx context.Context, f Forge, r NewRequest, reopen bool) (*Request,
 			if !reopen {
 				return found, LeftClosed, nil
 			}
-			if _, err := f.Reopen(ctx, found.Number); err != nil {
-				return nil, "", err
-			}
-			got, err := f.Update(ctx, found.Number, update)
-			return got, Reopened, err
+			// With reopen, a new request below.
 		}
 	}
 	created, err := f.Create(ctx, r)

@@ -168,13 +168,6 @@ func (g *GitHub) Update(ctx context.Context, number int, u UpdateRequest) (*Requ
 	return req, g.addLabels(ctx, req, u.Labels)
 }
 
-// Reopen sets the pull request's state to open (PATCH
-// /repos/{owner}/{repo}/pulls/{number}).
-func (g *GitHub) Reopen(ctx context.Context, number int) (*Request, error) {
-	op := fmt.Sprintf("reopening pull request #%d in %s", number, g.repository())
-	return g.edit(ctx, op, number, &github.PullRequest{State: new("open")})
-}
-
 func (g *GitHub) edit(ctx context.Context, op string, number int, change *github.PullRequest) (*Request, error) {
 	var edited *github.PullRequest
 	err := g.Retry.run(ctx, func() *Error {

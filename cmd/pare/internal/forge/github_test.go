@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-github/v93/github"
+
 	"github.com/leastpriv/pare/cmd/pare/internal/forge/fakegithub"
 )
 
@@ -225,20 +227,43 @@ func TestGitHubPublishClosed(t *testing.T) {
 		t.Errorf("fake holds %+v", p)
 	}
 
+	// pare force-pushes the branch before it publishes: GitHub then
+	// refuses to reopen #4, so --reopen opens a new pull request.
+	e.fake.ForcePush(ghNew.Head, strings.Repeat("c", 40))
 	got, outcome, err = Publish(ctx, e.gh, ghNew, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if outcome != Reopened || got.Number != 4 || got.State != StateOpen || got.Title != ghNew.Title {
-		t.Errorf("got %+v %s, want #4 reopened and updated", got, outcome)
+	if outcome != Created || got.Number != 5 || got.State != StateOpen || got.Title != ghNew.Title {
+		t.Errorf("got %+v %s, want a new #5", got, outcome)
 	}
 	calls := e.fake.Calls()[1:]
-	if ops := ghOps(calls); !slices.Equal(ops, []string{"list", "update", "update", "labels"}) {
+	if ops := ghOps(calls); !slices.Equal(ops, []string{"list", "create", "labels"}) {
 		t.Fatalf("calls %v", ops)
 	}
-	wantKeys(t, "reopen", calls[1].Body, map[string]any{"state": "open"})
-	if p := e.fake.Pulls(); len(p) != 1 || p[0].State != "open" {
+	p := e.fake.Pulls()
+	if len(p) != 2 || p[0].State != "closed" || p[0].Title != "closed by a human" || p[1].State != "open" || p[1].HeadSHA != strings.Repeat("c", 40) {
 		t.Errorf("fake holds %+v", p)
+	}
+}
+
+// The fake refuses, as GitHub does, to reopen a pull request whose head
+// branch was force-pushed after it was closed, and reopens one whose head
+// is where it was.
+func TestFakeGitHubReopen(t *testing.T) {
+	e := newGHTest(t, ghToken)
+	ctx := context.Background()
+	e.fake.Add(fakegithub.PullRequest{Number: 1, State: "closed", Head: "kept", Base: "main", Title: "t", HeadSHA: strings.Repeat("a", 40)})
+	e.fake.Add(fakegithub.PullRequest{Number: 2, State: "closed", Head: "pushed", Base: "main", Title: "t", HeadSHA: strings.Repeat("a", 40)})
+	e.fake.ForcePush("kept", strings.Repeat("a", 40))
+	e.fake.ForcePush("pushed", strings.Repeat("b", 40))
+	reopen := &github.PullRequest{State: new("open")}
+	if got, err := e.gh.edit(ctx, "reopening #1", 1, reopen); err != nil || got.State != StateOpen {
+		t.Errorf("reopening #1: %+v %v", got, err)
+	}
+	_, err := e.gh.edit(ctx, "reopening #2", 2, reopen)
+	if err == nil || !strings.Contains(err.Error(), "422") || !strings.Contains(err.Error(), "The pushed branch was force-pushed or recreated") {
+		t.Errorf("reopening #2: %v, want GitHub's 422", err)
 	}
 }
 

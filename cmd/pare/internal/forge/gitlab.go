@@ -165,13 +165,6 @@ func (g *GitLab) Update(ctx context.Context, number int, u UpdateRequest) (*Requ
 	return g.update(ctx, op, number, opts)
 }
 
-// Reopen sends state_event "reopen" (PUT
-// /projects/{id}/merge_requests/{iid}).
-func (g *GitLab) Reopen(ctx context.Context, number int) (*Request, error) {
-	op := fmt.Sprintf("reopening merge request !%d in %s", number, g.project)
-	return g.update(ctx, op, number, &gitlab.UpdateMergeRequestOptions{StateEvent: new("reopen")})
-}
-
 func (g *GitLab) update(ctx context.Context, op string, number int, opts *gitlab.UpdateMergeRequestOptions) (*Request, error) {
 	var mr *gitlab.MergeRequest
 	err := g.Retry.run(ctx, func() *Error {

@@ -155,19 +155,20 @@ func TestGitLabPublishClosed(t *testing.T) {
 		t.Errorf("calls %v, want only the list", ops)
 	}
 
+	// GitLab could reopen !4; pare opens a new merge request, as it does on
+	// GitHub (which cannot reopen after pare's force-push).
 	got, outcome, err = Publish(ctx, e.gl, glNew, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if outcome != Reopened || got.State != StateOpen || got.Title != glNew.Title {
-		t.Errorf("got %+v %s, want !4 reopened and updated", got, outcome)
+	if outcome != Created || got.Number != 5 || got.State != StateOpen || got.Title != glNew.Title {
+		t.Errorf("got %+v %s, want a new !5", got, outcome)
 	}
 	calls := e.fake.Calls()[1:]
-	if ops := glOps(calls); !slices.Equal(ops, []string{"list", "update", "update"}) {
+	if ops := glOps(calls); !slices.Equal(ops, []string{"list", "create"}) {
 		t.Fatalf("calls %v", ops)
 	}
-	wantKeys(t, "reopen", calls[1].Body, map[string]any{"state_event": "reopen"})
-	if m := e.fake.MergeRequests(); len(m) != 1 || m[0].State != "opened" {
+	if m := e.fake.MergeRequests(); len(m) != 2 || m[0].State != "closed" || m[0].Title != "closed by a human" || m[1].State != "opened" {
 		t.Errorf("fake holds %+v", m)
 	}
 }
@@ -272,9 +273,9 @@ func TestGitLabProjectNotFound(t *testing.T) {
 	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "project platform/missing not found, or GITLAB_TOKEN cannot see it") {
 		t.Errorf("err %v", err)
 	}
-	_, err = e.gl.Reopen(context.Background(), 99)
+	_, err = e.gl.Update(context.Background(), 99, UpdateRequest{Title: "t"})
 	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "merge request !99 not found in platform/infra") {
-		t.Errorf("reopen of a missing merge request: %v", err)
+		t.Errorf("update of a missing merge request: %v", err)
 	}
 }
 

@@ -36,11 +36,6 @@ func (s *stubForge) Update(_ context.Context, n int, u UpdateRequest) (*Request,
 	return &Request{Number: n, State: StateOpen, Title: u.Title}, nil
 }
 
-func (s *stubForge) Reopen(_ context.Context, n int) (*Request, error) {
-	s.calls = append(s.calls, "reopen")
-	return &Request{Number: n, State: StateOpen}, nil
-}
-
 func TestPublishCreatedButLabelsFailed(t *testing.T) {
 	labelErr := &Error{Forge: "github", Op: "labelling", Status: 403, kind: ErrAuth}
 	s := &stubForge{created: &Request{Number: 3, State: StateOpen}, createErr: labelErr}

@@ -9,8 +9,10 @@
 // type and the JSON fields and their types; anything off is answered as
 // GitHub would (401, 404, 422) and recorded in Problems. It keeps its pull
 // requests in memory, refuses a second open pull request for the same head
-// and base with GitHub's 422 "A pull request already exists", records the
-// calls it sees, and answers injected Faults (rate limits, errors) first.
+// and base with GitHub's 422 "A pull request already exists", refuses to
+// reopen a closed pull request whose head branch was force-pushed since
+// (ForcePush) with GitHub's 422, records the calls it sees, and answers
+// injected Faults (rate limits, errors) first.
 //
 // It is test support. It must never be imported by non-test code, listen on
 // anything but the loopback address, or reach the network.

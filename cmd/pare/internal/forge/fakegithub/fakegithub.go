@@ -27,6 +27,9 @@ type PullRequest struct {
 	Title     string
 	Body      string
 	Labels    []string
+	// HeadSHA is the head commit: the branch's while the pull request is
+	// open, the one it was closed at after; "" shows a made-up id.
+	HeadSHA string
 }
 
 // Fault is an answer given instead of the real one, once, to the next
@@ -59,6 +62,7 @@ type GitHub struct {
 
 	mu       sync.Mutex
 	pulls    []PullRequest
+	heads    map[string]string // branch → commit, from ForcePush
 	last     int
 	faults   []Fault
 	calls    []Call
@@ -85,6 +89,26 @@ func (f *GitHub) Add(p PullRequest) PullRequest {
 	p.Labels = slices.Clone(p.Labels)
 	f.pulls = append(f.pulls, p)
 	return p
+}
+
+// ForcePush records that the repository's branch was force-pushed to sha
+// (pare's pushes always replace the branch). Open pull requests from it
+// show sha as their head; closed ones keep the commit they were closed at
+// and, as on GitHub, can no longer be reopened: GitHub refuses to reopen a
+// pull request whose head branch was force-pushed or recreated after it
+// was closed.
+func (f *GitHub) ForcePush(branch, sha string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.heads == nil {
+		f.heads = map[string]string{}
+	}
+	f.heads[branch] = sha
+	for i, p := range f.pulls {
+		if p.State == "open" && f.own(p) && p.Head == branch {
+			f.pulls[i].HeadSHA = sha
+		}
+	}
 }
 
 // Pulls returns the pull requests, by number.
@@ -323,6 +347,9 @@ func (f *GitHub) create(w http.ResponseWriter, r *http.Request, body []byte) {
 		writeExists(w, f.headOwner(p), p.Head)
 		return
 	}
+	if f.own(p) {
+		p.HeadSHA = f.heads[p.Head]
+	}
 	f.last++
 	p.Number = f.last
 	f.pulls = append(f.pulls, p)
@@ -354,6 +381,10 @@ func (f *GitHub) update(w http.ResponseWriter, r *http.Request, number int, body
 		if state == "open" && p.State == "closed" {
 			if p.Merged {
 				writeValidation(w, "state cannot be changed. The pull request cannot be reopened because it has been merged.")
+				return
+			}
+			if sha, pushed := f.heads[p.Head]; pushed && f.own(*p) && sha != p.HeadSHA {
+				writeValidation(w, fmt.Sprintf("state cannot be changed. The %s branch was force-pushed or recreated.", p.Head))
 				return
 			}
 			if f.openFor(p.Head, f.headOwner(*p), p.Base, p.Number) != nil {
@@ -437,6 +468,11 @@ func (f *GitHub) headOwner(p PullRequest) string {
 	return f.Owner
 }
 
+// own says whether p's head branch is in this repository, not a fork.
+func (f *GitHub) own(p PullRequest) bool {
+	return strings.EqualFold(f.headOwner(p), f.Owner)
+}
+
 // created is the fake creation time of pull request n.
 func created(n int) string {
 	return time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Hour).Format(time.RFC3339)
@@ -445,6 +481,10 @@ func created(n int) string {
 func (f *GitHub) pullJSON(host string, p PullRequest) map[string]any {
 	api := "http://" + host + f.Prefix + "/repos/" + f.Owner + "/" + f.Repo
 	headOwner := f.headOwner(p)
+	headSHA := p.HeadSHA
+	if headSHA == "" {
+		headSHA = fmt.Sprintf("%040x", p.Number)
+	}
 	var body, mergedAt, closedAt any
 	if p.Body != "" {
 		body = p.Body
@@ -476,7 +516,7 @@ func (f *GitHub) pullJSON(host string, p PullRequest) map[string]any {
 		"merged_at":  mergedAt,
 		"head": map[string]any{
 			"label": headOwner + ":" + p.Head, "ref": p.Head,
-			"sha": fmt.Sprintf("%040x", p.Number), "repo": repo(headOwner),
+			"sha": headSHA, "repo": repo(headOwner),
 		},
 		"base": map[string]any{
 			"label": f.Owner + ":" + p.Base, "ref": p.Base,
