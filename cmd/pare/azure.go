@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -57,11 +56,7 @@ func renderRole(out *stagedOutput, stem string, entry *manifestPrincipal, r azur
 	if err := write(base+".json", func(w io.Writer) error { return emit.AzureRoleJSON(w, r) }); err != nil {
 		return err
 	}
-	// Terraform cannot hold every string a log can: then the JSON stands alone.
-	err := write(base+".tf", func(w io.Writer) error { return emit.AzureTerraform(w, []azure.Role{r}) })
-	if err != nil && !errors.Is(err, errWrite) {
-		entry.Warnings = append(entry.Warnings, fmt.Sprintf("no Terraform written: %v", errors.Unwrap(err)))
-	} else if err != nil {
+	if err := out.renderTerraform(entry, base+".tf", func(w io.Writer) error { return emit.AzureTerraform(w, []azure.Role{r}) }); err != nil {
 		return err
 	}
 	return write(base+".evidence.json", func(w io.Writer) error { return emit.AzureEvidence(w, azure.NewEvidence(r, used)) })

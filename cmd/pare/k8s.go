@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -69,11 +68,7 @@ func renderRBAC(out *stagedOutput, stem string, entry *manifestPrincipal, p k8s.
 		}
 	}
 	if o.tf {
-		// Terraform cannot hold every string a log can: then the YAML stands alone.
-		err := write(base+".tf", func(w io.Writer) error { return emit.K8sRBACTerraform(w, p, window) })
-		if err != nil && !errors.Is(err, errWrite) {
-			entry.Warnings = append(entry.Warnings, fmt.Sprintf("no Terraform written: %v", errors.Unwrap(err)))
-		} else if err != nil {
+		if err := out.renderTerraform(entry, base+".tf", func(w io.Writer) error { return emit.K8sRBACTerraform(w, p, window) }); err != nil {
 			return err
 		}
 	}

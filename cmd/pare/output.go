@@ -185,6 +185,19 @@ func (o *stagedOutput) render(entry *manifestPrincipal, name string, render func
 	return nil
 }
 
+// renderTerraform renders and stages a Terraform file like render, but a
+// failure to render it (not to write it) becomes a warning in entry and no
+// error: Terraform cannot hold every string a log can (invalid UTF-8, text
+// it would normalize), and then the principal's other files stand alone.
+func (o *stagedOutput) renderTerraform(entry *manifestPrincipal, name string, render func(w io.Writer) error) error {
+	err := o.render(entry, name, render)
+	if err != nil && !errors.Is(err, errWrite) {
+		entry.Warnings = append(entry.Warnings, fmt.Sprintf("no Terraform written: %v", errors.Unwrap(err)))
+		return nil
+	}
+	return err
+}
+
 // commit swaps the provider's folder in by rename, then writes the
 // manifest, keeping the entries other providers' runs wrote there.
 func (o *stagedOutput) commit(m *manifest) error {
