@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -201,15 +201,13 @@ func (st statement) label(index int) string {
 	return s
 }
 
+// sortedDistinct returns a sorted copy of ss without repeats, nil when ss
+// is empty.
 func sortedDistinct(ss []string) []string {
-	out := append([]string(nil), ss...)
-	sort.Strings(out)
-	n := 0
-	for i, s := range out {
-		if i == 0 || s != out[n-1] {
-			out[n] = s
-			n++
-		}
+	if len(ss) == 0 {
+		return nil
 	}
-	return out[:n:n]
+	out := slices.Clone(ss)
+	slices.Sort(out)
+	return slices.Clip(slices.Compact(out))
 }

@@ -2,11 +2,12 @@ package rbac
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/leastpriv/pare/usage/record"
@@ -203,19 +204,32 @@ func Grants(assignments []Assignment, definitions []Definition, builtin func(nam
 		}
 	}
 	sortGrants(grants)
-	sort.Strings(unresolved)
+	slices.Sort(unresolved)
 	return grants, unresolved
 }
 
-// sortGrants sorts rows by principal, scope, effect, data, action, origin.
+// sortGrants sorts rows by principal, scope, effect, data (false first),
+// action, origin.
 func sortGrants(grants []record.Grant) {
-	sort.Slice(grants, func(i, j int) bool {
-		a, b := grants[i], grants[j]
-		for _, c := range [][2]string{{a.Principal, b.Principal}, {a.Scope, b.Scope}, {a.Effect, b.Effect}, {fmt.Sprint(a.Data), fmt.Sprint(b.Data)}, {a.Action, b.Action}, {a.Origin, b.Origin}} {
-			if c[0] != c[1] {
-				return c[0] < c[1]
-			}
-		}
-		return false
+	slices.SortFunc(grants, func(a, b record.Grant) int {
+		return cmp.Or(
+			cmp.Compare(a.Principal, b.Principal),
+			cmp.Compare(a.Scope, b.Scope),
+			cmp.Compare(a.Effect, b.Effect),
+			compareBool(a.Data, b.Data),
+			cmp.Compare(a.Action, b.Action),
+			cmp.Compare(a.Origin, b.Origin),
+		)
 	})
+}
+
+// compareBool orders false before true.
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }

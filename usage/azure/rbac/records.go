@@ -1,8 +1,9 @@
 package rbac
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 
 	"github.com/leastpriv/pare/synth/azure"
 	"github.com/leastpriv/pare/usage/record"
@@ -55,15 +56,12 @@ func GrantsFromRecords(rows []record.Grant) ([]azure.Grant, error) {
 		g.NotDataActions = sortedDistinct(g.NotDataActions)
 		out = append(out, *g)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Principal != b.Principal {
-			return a.Principal < b.Principal
-		}
-		if a.Scope != b.Scope {
-			return a.Scope < b.Scope
-		}
-		return a.Origin < b.Origin
+	slices.SortFunc(out, func(a, b azure.Grant) int {
+		return cmp.Or(
+			cmp.Compare(a.Principal, b.Principal),
+			cmp.Compare(a.Scope, b.Scope),
+			cmp.Compare(a.Origin, b.Origin),
+		)
 	})
 	return out, nil
 }
@@ -88,17 +86,8 @@ func GrantRecords(grants []azure.Grant) []record.Grant {
 	return out
 }
 
-// sortedDistinct sorts list and drops repeats; nil stays nil.
+// sortedDistinct sorts list in place and drops repeats.
 func sortedDistinct(list []string) []string {
-	if len(list) == 0 {
-		return nil
-	}
-	sort.Strings(list)
-	out := list[:1]
-	for _, s := range list[1:] {
-		if s != out[len(out)-1] {
-			out = append(out, s)
-		}
-	}
-	return out
+	slices.Sort(list)
+	return slices.Compact(list)
 }
