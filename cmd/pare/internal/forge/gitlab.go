@@ -29,16 +29,16 @@ type GitLab struct {
 
 var _ Forge = (*GitLab)(nil)
 
-// NewGitLab returns the Forge of project ("group/name", subgroups allowed),
-// authenticated with token (the value of GITLAB_TOKEN, sent as
+// NewGitLab returns the Forge of project ("group/name", subgroups allowed,
+// or the project's numeric id, "42"), authenticated with token (the value of GITLAB_TOKEN, sent as
 // PRIVATE-TOKEN). baseURL is "" for gitlab.com, or the address of a
 // self-managed instance ("https://gitlab.example.com"; /api/v4/ is added
 // when missing). httpClient nil means a client with a 60-second timeout;
 // the client is copied and made to refuse redirects to another host, so
 // the token header never leaves the instance.
 func NewGitLab(project, token, baseURL string, httpClient *http.Client) (*GitLab, error) {
-	if len(splitPath(project)) < 2 {
-		return nil, fmt.Errorf("gitlab: project %q: want group/name", project)
+	if len(splitPath(project)) < 2 && !isProjectID(project) {
+		return nil, fmt.Errorf("gitlab: project %q: want group/name or a numeric project id", project)
 	}
 	if token == "" {
 		return nil, &Error{Forge: "gitlab", Op: "connecting to " + project, kind: ErrAuth,
@@ -66,6 +66,20 @@ func NewGitLab(project, token, baseURL string, httpClient *http.Client) (*GitLab
 		return nil, fmt.Errorf("gitlab: %s", redactor(token).clean(err.Error()))
 	}
 	return &GitLab{client: client, project: project, token: redactor(token)}, nil
+}
+
+// isProjectID says whether s is a numeric project id, which the API takes
+// in place of the project's path.
+func isProjectID(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // sameHostRedirects follows redirects on the same scheme and host only.

@@ -405,6 +405,9 @@ func TestNewGitLabRejects(t *testing.T) {
 	for _, tc := range []struct{ project, url, want string }{
 		{"infra", "", "want group/name"},
 		{"platform//infra", "", "want group/name"},
+		{"", "", "want group/name"},
+		{"42a", "", "want group/name or a numeric project id"},
+		{"-42", "", "want group/name or a numeric project id"},
 		{"platform/infra", "gitlab.example.com", "must start with https://"},
 		{"platform/infra", "https://oauth2:s3cret@gitlab.example.com", "must not carry credentials"},
 	} {
@@ -419,5 +422,31 @@ func TestNewGitLabRejects(t *testing.T) {
 	}
 	if _, err := NewGitLab("group/sub/infra", glToken, "", nil); err != nil {
 		t.Errorf("subgroup project: %v", err)
+	}
+}
+
+// A numeric project id is what prconfig accepts besides a path; the API
+// takes it in the path's place.
+func TestGitLabNumericProjectID(t *testing.T) {
+	e := newGLTest(t, glToken)
+	gl, err := NewGitLab("42", glToken, e.srv, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gl.Retry = e.sleep.retry()
+	got, outcome, err := Publish(context.Background(), gl, glNew, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if outcome != Created || got.Number != 1 || got.Head != glNew.Head {
+		t.Errorf("got %+v %s, want !1 created", got, outcome)
+	}
+	for _, c := range e.fake.Calls() {
+		if !strings.HasPrefix(c.Path, "/api/v4/projects/42/merge_requests") {
+			t.Errorf("%s %s: want the project as its id 42", c.Method, c.Path)
+		}
+	}
+	if m := e.fake.MergeRequests(); len(m) != 1 || m[0].SourceBranch != glNew.Head {
+		t.Errorf("fake holds %+v", m)
 	}
 }

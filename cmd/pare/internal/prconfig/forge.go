@@ -62,6 +62,9 @@ func (d *decoder) forge(b *hcl.Block) Forge {
 			f.Base = s
 		}
 	}
+	// The url checks are forge.parseBaseURL's (which refuses the same
+	// URLs when pare connects), made here so a mistake is reported at its
+	// position before anything is fetched or loaded.
 	if a := content.Attributes["url"]; a != nil {
 		if s, ok := d.nonEmpty(a, `the API's URL, like "https://github.example.com/api/v3/"`); ok {
 			u, err := url.Parse(s)
@@ -70,6 +73,8 @@ func (d *decoder) forge(b *hcl.Block) Forge {
 				d.errorf(a.Expr.Range(), "Invalid URL", "url must be the forge API's http(s) URL, like \"https://github.example.com/api/v3/\"")
 			case u.User != nil:
 				d.errorf(a.Expr.Range(), "Invalid URL", "url must not hold credentials: pare reads the token from GITHUB_TOKEN or GITLAB_TOKEN")
+			case u.RawQuery != "" || u.Fragment != "":
+				d.errorf(a.Expr.Range(), "Invalid URL", "url must not have a query or fragment: it is the root the API's paths are added to")
 			default:
 				f.URL = s
 			}
