@@ -29,44 +29,26 @@ func (m *merger) add(p *pageJSON, page int) error {
 		for _, u := range *p.UserDetailList {
 			v := User{Name: u.UserName, ID: u.UserID, ARN: u.Arn, Path: u.Path, Groups: u.GroupList,
 				Inline: inlines(u.UserPolicyList), Attached: attached(u.AttachedManagedPolicies), Boundary: boundaryARN(u.PermissionsBoundary)}
-			if i, dup, err := m.check("user", v.ARN, v.Name, page, len(m.users)); err != nil {
+			if err := addOnce(m, &m.users, v, "user", v.ARN, v.Name, page); err != nil {
 				return err
-			} else if dup {
-				if !reflect.DeepEqual(m.users[i], v) {
-					return m.conflict("user", v.ARN, v.Name, page, i)
-				}
-				continue
 			}
-			m.users = append(m.users, v)
 		}
 	}
 	if p.GroupDetailList != nil {
 		for _, g := range *p.GroupDetailList {
 			v := Group{Name: g.GroupName, ID: g.GroupID, ARN: g.Arn, Path: g.Path, Inline: inlines(g.GroupPolicyList), Attached: attached(g.AttachedManagedPolicies)}
-			if i, dup, err := m.check("group", v.ARN, v.Name, page, len(m.groups)); err != nil {
+			if err := addOnce(m, &m.groups, v, "group", v.ARN, v.Name, page); err != nil {
 				return err
-			} else if dup {
-				if !reflect.DeepEqual(m.groups[i], v) {
-					return m.conflict("group", v.ARN, v.Name, page, i)
-				}
-				continue
 			}
-			m.groups = append(m.groups, v)
 		}
 	}
 	if p.RoleDetailList != nil {
 		for _, r := range *p.RoleDetailList {
 			v := Role{Name: r.RoleName, ID: r.RoleID, ARN: r.Arn, Path: r.Path, Inline: inlines(r.RolePolicyList),
 				Attached: attached(r.AttachedManagedPolicies), Boundary: boundaryARN(r.PermissionsBoundary)}
-			if i, dup, err := m.check("role", v.ARN, v.Name, page, len(m.roles)); err != nil {
+			if err := addOnce(m, &m.roles, v, "role", v.ARN, v.Name, page); err != nil {
 				return err
-			} else if dup {
-				if !reflect.DeepEqual(m.roles[i], v) {
-					return m.conflict("role", v.ARN, v.Name, page, i)
-				}
-				continue
 			}
-			m.roles = append(m.roles, v)
 		}
 	}
 	if p.Policies != nil {
@@ -75,37 +57,32 @@ func (m *merger) add(p *pageJSON, page int) error {
 			for _, ver := range q.PolicyVersionList {
 				v.Versions = append(v.Versions, PolicyVersion{ID: ver.VersionID, Default: ver.IsDefaultVersion, Document: string(ver.Document)})
 			}
-			if i, dup, err := m.check("policy", v.ARN, v.Name, page, len(m.policies)); err != nil {
+			if err := addOnce(m, &m.policies, v, "policy", v.ARN, v.Name, page); err != nil {
 				return err
-			} else if dup {
-				if !reflect.DeepEqual(m.policies[i], v) {
-					return m.conflict("policy", v.ARN, v.Name, page, i)
-				}
-				continue
 			}
-			m.policies = append(m.policies, v)
 		}
 	}
 	return nil
 }
 
-// check records an entity and reports whether (and where) it was seen
-// before. Entities without an ARN cannot be resolved and are an error.
-func (m *merger) check(kind, arn, name string, page, next int) (int, bool, error) {
+// addOnce appends v, an entity of kind from page, to *list unless one of
+// its kind and ARN was seen before: then v must be identical to it, or the
+// pages disagree and addOnce fails. An entity without an ARN cannot be
+// resolved and is an error.
+func addOnce[T any](m *merger, list *[]T, v T, kind, arn, name string, page int) error {
 	if arn == "" {
-		return 0, false, fmt.Errorf("page %d: %s %q has no Arn", page, kind, name)
+		return fmt.Errorf("page %d: %s %q has no Arn", page, kind, name)
 	}
 	key := kind + "\x00" + arn
 	if s, ok := m.seen[key]; ok {
-		return s.index, true, nil
+		if !reflect.DeepEqual((*list)[s.index], v) {
+			return fmt.Errorf("%s %s (%s) is listed on page %d and again, differently, on page %d: pages of different listings?", kind, arn, name, s.page, page)
+		}
+		return nil
 	}
-	m.seen[key] = seenAt{page: page, index: next}
-	return 0, false, nil
-}
-
-func (m *merger) conflict(kind, arn, name string, page, index int) error {
-	first := m.seen[kind+"\x00"+arn].page
-	return fmt.Errorf("%s %s (%s) is listed on page %d and again, differently, on page %d: pages of different listings?", kind, arn, name, first, page)
+	m.seen[key] = seenAt{page: page, index: len(*list)}
+	*list = append(*list, v)
+	return nil
 }
 
 func inlines(in []inlineJSON) []InlinePolicy {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/leastpriv/pare/synth/azure"
 	"github.com/leastpriv/pare/usage/record"
 )
 
@@ -152,14 +153,14 @@ func guid(id string) string {
 // Grants resolves every assignment through its definition: first among
 // definitions, then builtin (looked up by GUID, then by role name). Rows of
 // one permissions block share an origin no other block has (see the
-// package doc). It returns the grants sorted, and the assignments whose
-// role could not be found, described.
+// package doc). It returns the blocks' rows as GrantRecords gives them,
+// sorted, and the assignments whose role could not be found, described.
 func Grants(assignments []Assignment, definitions []Definition, builtin func(nameOrID string) (Definition, bool)) ([]record.Grant, []string) {
 	byID := make(map[string]Definition)
 	for _, d := range definitions {
 		byID[guid(d.ID)] = d
 	}
-	var grants []record.Grant
+	var blocks []azure.Grant
 	var unresolved []string
 	for _, a := range assignments {
 		d, ok := byID[guid(a.RoleDefinitionID)]
@@ -192,20 +193,12 @@ func Grants(assignments []Assignment, definitions []Definition, builtin func(nam
 			if p.Condition != "" {
 				o += " (conditional)"
 			}
-			add := func(patterns []string, effect string, data bool) {
-				for _, pattern := range patterns {
-					grants = append(grants, record.Grant{Provider: "azure", Principal: a.PrincipalID, Effect: effect, Action: pattern, Data: data, Scope: a.Scope, Origin: o})
-				}
-			}
-			add(p.Actions, "allow", false)
-			add(p.NotActions, "not", false)
-			add(p.DataActions, "allow", true)
-			add(p.NotDataActions, "not", true)
+			blocks = append(blocks, azure.Grant{Principal: a.PrincipalID, Scope: a.Scope, Origin: o,
+				Actions: p.Actions, NotActions: p.NotActions, DataActions: p.DataActions, NotDataActions: p.NotDataActions})
 		}
 	}
-	sortGrants(grants)
 	slices.Sort(unresolved)
-	return grants, unresolved
+	return GrantRecords(blocks), unresolved
 }
 
 // sortGrants sorts rows by principal, scope, effect, data (false first),
