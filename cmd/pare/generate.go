@@ -96,8 +96,8 @@ func parseGenerateFlags(cmd *cli.Command) (generateOptions, error) {
 	o.grants = cmd.StringSlice("grants")
 	o.workloads = cmd.StringSlice("workloads")
 	o.runtime = cmd.StringSlice("runtime")
-	if len(o.grants) > 0 && o.provider == "aws" {
-		return o, usageErrorf("--grants reads Azure role assignments (--provider azure) or Kubernetes RBAC (--provider k8s)", "--grants needs --provider azure or k8s")
+	if err := checkGrantsProvider(o.provider, o.grants); err != nil {
+		return o, err
 	}
 	if o.provider != "k8s" && (len(o.workloads) > 0 || len(o.runtime) > 0) {
 		return o, usageErrorf("--workloads and --runtime tighten Kubernetes securityContexts: add --provider k8s", "--workloads and --runtime need --provider k8s")

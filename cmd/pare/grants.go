@@ -10,11 +10,18 @@ import (
 	"github.com/leastpriv/pare/usage/azure/rbac"
 )
 
-// loadGrants loads --grants for the provider into the store.
+// checkGrantsProvider refuses --grants for AWS in generate and ingest,
+// which subtract only Azure and Kubernetes grants (report reads AWS's).
+func checkGrantsProvider(provider string, grants []string) error {
+	if len(grants) > 0 && provider == "aws" {
+		return usageErrorf("--grants reads Azure role assignments (--provider azure) or Kubernetes RBAC (--provider k8s)", "--grants needs --provider azure or k8s")
+	}
+	return nil
+}
+
+// loadGrants loads --grants for provider, azure or k8s, into the store.
 func loadGrants(ctx context.Context, env *environment, store *usage.Store, provider string, specs []string) error {
 	switch provider {
-	case "aws":
-		return loadAWSGrants(ctx, env, store, specs)
 	case "azure":
 		_, err := loadAzureGrants(ctx, env, store, specs)
 		return err
@@ -22,7 +29,7 @@ func loadGrants(ctx context.Context, env *environment, store *usage.Store, provi
 		_, err := loadK8sGrants(ctx, env, store, specs)
 		return err
 	}
-	return usageErrorf("--grants reads Azure role assignments (--provider azure) or Kubernetes RBAC (--provider k8s)", "--grants needs --provider azure or k8s")
+	return fmt.Errorf("internal error: no --grants reader for provider %q", provider)
 }
 
 // azureGrantsSource names the store's snapshot of what Azure grants today:

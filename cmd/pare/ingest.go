@@ -32,8 +32,8 @@ func ingestCommand(env *environment) *cli.Command {
 				return usageErrorf("pass --db FILE: ingest keeps what it loads there for later generate runs", "--db is required")
 			}
 			grants := cmd.StringSlice("grants")
-			if len(grants) > 0 && cmd.String("provider") == "aws" {
-				return usageErrorf("--grants reads Azure role assignments (--provider azure) or Kubernetes RBAC (--provider k8s)", "--grants needs --provider azure or k8s")
+			if err := checkGrantsProvider(cmd.String("provider"), grants); err != nil {
+				return err
 			}
 			if cmd.Args().Len() == 0 && len(grants) == 0 {
 				return usageErrorf("name log files, directories or globs, s3://BUCKET/PREFIX, cloudtrail://REGION or azure-logs://WORKSPACE_ID", "no INPUT given")

@@ -146,14 +146,10 @@ func runReport(ctx context.Context, env *environment, cmd *cli.Command) error {
 	// than read back.
 	var awsRead *awsGrants
 	if len(o.grants) > 0 && readAs == "aws" {
-		g, err := readAWSGrants(ctx, env, o.grants)
+		g, err := loadAWSGrants(ctx, env, store, o.grants)
 		if err != nil {
 			return err
 		}
-		if err := g.store(ctx, store); err != nil {
-			return err
-		}
-		fmt.Fprint(env.stderr, g.summary())
 		awsRead = &g
 	} else if len(o.grants) > 0 {
 		if err := loadGrants(ctx, env, store, readAs, o.grants); err != nil {

@@ -70,27 +70,19 @@ func readAWSGrants(ctx context.Context, env *environment, specs []string) (awsGr
 	return g, nil
 }
 
-// store replaces the stored AWS grants with g.
-func (g awsGrants) store(ctx context.Context, store *usage.Store) error {
-	return store.ReplaceGrants(ctx, "aws", awsGrantsSource, awsiam.Records(g.statements))
-}
-
-func (g awsGrants) summary() string {
-	return fmt.Sprintf("pare: grants: %d users and roles read; %d policy statements\n", g.principals, len(g.statements))
-}
-
 // loadAWSGrants reads authorization details and stores them as the current
-// grants snapshot.
-func loadAWSGrants(ctx context.Context, env *environment, store *usage.Store, specs []string) error {
+// grants snapshot. It returns what it read, which report uses as read
+// rather than reading it back.
+func loadAWSGrants(ctx context.Context, env *environment, store *usage.Store, specs []string) (awsGrants, error) {
 	g, err := readAWSGrants(ctx, env, specs)
 	if err != nil {
-		return err
+		return g, err
 	}
-	if err := g.store(ctx, store); err != nil {
-		return err
+	if err := store.ReplaceGrants(ctx, "aws", awsGrantsSource, awsiam.Records(g.statements)); err != nil {
+		return g, err
 	}
-	fmt.Fprint(env.stderr, g.summary())
-	return nil
+	fmt.Fprintf(env.stderr, "pare: grants: %d users and roles read; %d policy statements\n", g.principals, len(g.statements))
+	return g, nil
 }
 
 // grantSide is one provider's granted side, with the rules the report
