@@ -59,19 +59,11 @@ func (r *Repo) Change(ctx context.Context, base string, files map[string][]byte,
 	if err != nil {
 		return Change{}, err
 	}
-	baseID, err := r.resolve(ctx, base)
+	ct, err := r.listCommit(ctx, base)
 	if err != nil {
 		return Change{}, fmt.Errorf("base: %w", err)
 	}
-	out, err := r.run(ctx, call{args: []string{"rev-parse", "--verify", baseID + "^{tree}"}})
-	if err != nil {
-		return Change{}, fmt.Errorf("base %s: %w", base, err)
-	}
-	baseTree := firstLine(out)
-	l, err := r.lsTree(ctx, baseID)
-	if err != nil {
-		return Change{}, err
-	}
+	baseID, baseTree, l := ct.commit, ct.tree, ct.l
 	if err := checkAgainstBase(l, paths, files, deletes); err != nil {
 		return Change{}, fmt.Errorf("writing onto %s: %w", base, err)
 	}

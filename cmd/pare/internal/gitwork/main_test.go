@@ -211,3 +211,28 @@ var testAuthor = Signature{
 	Email: "pare@example.com",
 	When:  time.Date(2025, 3, 1, 12, 0, 0, 0, time.FixedZone("", 3600)),
 }
+
+// logGit makes repo run git through a wrapper that records each command
+// line, and returns a function giving the commands run since.
+func logGit(t *testing.T, repo *Repo) func() []string {
+	t.Helper()
+	dir := t.TempDir()
+	log := filepath.Join(dir, "argv.log")
+	wrapper := filepath.Join(dir, "git")
+	script := fmt.Sprintf("#!/bin/sh\nprintf '%%s\\n' \"$*\" >> '%s'\nexec '%s' \"$@\"\n", log, repo.git)
+	if err := os.WriteFile(wrapper, []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	repo.git = wrapper
+	return func() []string {
+		b, err := os.ReadFile(log)
+		if os.IsNotExist(err) {
+			return nil
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(log)
+		return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	}
+}

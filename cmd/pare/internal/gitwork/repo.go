@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // ErrNotRepository is returned by Open for a directory outside any git
@@ -18,6 +19,9 @@ var ErrNotRepository = errors.New("not in a git repository")
 type Repo struct {
 	dir string // the top level of the working tree, absolute
 	git string // the git binary
+
+	mu     sync.Mutex
+	listed *commitTree // the last commit listed, for ListFiles and Change
 }
 
 // Head is what HEAD points at.
