@@ -11,6 +11,8 @@ import (
 	azfake "github.com/Azure/azure-sdk-for-go/sdk/azcore/fake"
 	"github.com/Azure/azure-sdk-for-go/sdk/monitor/query/azlogs"
 	"github.com/Azure/azure-sdk-for-go/sdk/monitor/query/azlogs/fake"
+
+	"github.com/leastpriv/pare/usage/internal/retry"
 )
 
 const testWS = "6f1c2a3b-4d5e-4f60-8a9b-0c1d2e3f4a5b"
@@ -128,8 +130,8 @@ func (s *noSleep) sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
-func testPacing(s *noSleep) pacing {
-	return pacing{attempts: 4, backoff: time.Second, maxBackoff: 3 * time.Second, sleep: s.sleep}
+func testPacing(s *noSleep) retry.Backoff {
+	return retry.Backoff{Attempts: 4, First: time.Second, Max: 3 * time.Second, Sleep: s.sleep}
 }
 
 func day(d int) time.Time { return time.Date(2025, 4, d, 0, 0, 0, 0, time.UTC) }

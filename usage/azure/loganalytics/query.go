@@ -16,6 +16,8 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/monitor/query/azlogs"
+
+	"github.com/leastpriv/pare/usage/internal/retry"
 )
 
 // Rollup is one aggregated usage row the service computed: how often one
@@ -112,29 +114,11 @@ func (r Report) Reasons() []string {
 	return keys
 }
 
-// pacing is how Query retries throttling; tests swap the clock.
-type pacing struct {
-	attempts   int           // tries per query, throttled ones included
-	backoff    time.Duration // wait after the first throttled try, doubled after each
-	maxBackoff time.Duration
-	sleep      func(context.Context, time.Duration) error
-}
-
-// defaultPacing is up to 8 tries a query with backoff from 2 s to 1 min,
-// or what the service's Retry-After asks, if longer.
-func defaultPacing() pacing {
-	return pacing{attempts: 8, backoff: 2 * time.Second, maxBackoff: time.Minute, sleep: sleepContext}
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+// defaultPacing is how Query retries throttling: up to 8 tries a query
+// with backoff from 2 s to 1 min, or what the service's Retry-After asks,
+// if longer (up to 10 min).
+func defaultPacing() retry.Backoff {
+	return retry.Backoff{Attempts: 8, First: 2 * time.Second, Max: time.Minute, Sleep: retry.Sleep}
 }
 
 // Query runs one KQL summarize (see KQL) per time slice of the window
@@ -150,7 +134,7 @@ func Query(ctx context.Context, client LogsAPI, opts Options) ([]Rollup, Report,
 	return query(ctx, client, opts, defaultPacing())
 }
 
-func query(ctx context.Context, client LogsAPI, opts Options, pace pacing) ([]Rollup, Report, error) {
+func query(ctx context.Context, client LogsAPI, opts Options, pace retry.Backoff) ([]Rollup, Report, error) {
 	all, rep, err := querySlices(ctx, client, opts, pace)
 	if err != nil {
 		return nil, rep, err
@@ -171,7 +155,7 @@ func QuerySlices(ctx context.Context, client LogsAPI, opts Options) ([]Slice, Re
 	return querySlices(ctx, client, opts, defaultPacing())
 }
 
-func querySlices(ctx context.Context, client LogsAPI, opts Options, pace pacing) ([]Slice, Report, error) {
+func querySlices(ctx context.Context, client LogsAPI, opts Options, pace retry.Backoff) ([]Slice, Report, error) {
 	var rep Report
 	if !isGUID(opts.Workspace) {
 		return nil, rep, fmt.Errorf("log analytics: workspace id %q is not a GUID", opts.Workspace)
@@ -259,7 +243,7 @@ type querier struct {
 	client  LogsAPI
 	ws      string
 	maxRows int
-	pace    pacing
+	pace    retry.Backoff // throttling retries; tests swap the clock
 	rep     *Report
 	merged  map[rollupKey]*Rollup // the current slice's rollups
 }
@@ -321,7 +305,6 @@ func (q *querier) run(ctx context.Context, from, to time.Time) ([]Rollup, error)
 		Timespan: new(azlogs.NewTimeInterval(from.Truncate(time.Second), ceilSecond(to))),
 	}
 	reqOpts := &azlogs.QueryWorkspaceOptions{Options: &azlogs.QueryOptions{Wait: new(serverWait)}}
-	wait := q.pace.backoff
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -346,18 +329,17 @@ func (q *querier) run(ctx context.Context, from, to time.Time) ([]Rollup, error)
 		if !throttled {
 			return nil, fmt.Errorf("%s: %s: querying AzureActivity: %w", q.name(), sliceName(from, to), err)
 		}
-		if attempt >= q.pace.attempts {
+		if attempt >= q.pace.Attempts {
 			return nil, fmt.Errorf("%s: %s: still throttled after %d tries: %w", q.name(), sliceName(from, to), attempt, err)
 		}
-		d := wait
+		d := q.pace.Wait(attempt)
 		if ra := retryAfter(re); ra > d {
-			d = min(ra, 10*q.pace.maxBackoff)
+			d = min(ra, 10*q.pace.Max)
 		}
 		q.rep.Retries++
-		if err := q.pace.sleep(ctx, d); err != nil {
+		if err := q.pace.Sleep(ctx, d); err != nil {
 			return nil, err
 		}
-		wait = min(2*wait, q.pace.maxBackoff)
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/monitor/query/azlogs"
+
+	"github.com/leastpriv/pare/usage/internal/retry"
 )
 
 const (
@@ -234,9 +236,9 @@ func TestQueryHonoursCancellation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	f := &fakeLogs{t: t, answer: func(c call) reply { return reply{status: http.StatusTooManyRequests, code: "TooManyRequests"} }}
-	pace := pacing{attempts: 100, backoff: time.Hour, maxBackoff: time.Hour, sleep: func(ctx context.Context, d time.Duration) error {
+	pace := retry.Backoff{Attempts: 100, First: time.Hour, Max: time.Hour, Sleep: func(ctx context.Context, d time.Duration) error {
 		cancel() // the user gives up while Query waits
-		return sleepContext(ctx, d)
+		return retry.Sleep(ctx, d)
 	}}
 	start := time.Now()
 	_, _, err := query(ctx, f.client(), Options{Workspace: testWS, From: day(1), To: day(2)}, pace)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/leastpriv/pare/usage/internal/retry"
 )
 
 // Limiter spaces requests at least Interval apart. It is safe for
@@ -21,7 +23,7 @@ type Limiter struct {
 // NewLimiter returns a limiter allowing perSecond requests a second on the
 // real clock.
 func NewLimiter(perSecond float64) *Limiter {
-	return newLimiter(time.Duration(float64(time.Second)/perSecond), time.Now, sleepContext)
+	return newLimiter(time.Duration(float64(time.Second)/perSecond), time.Now, retry.Sleep)
 }
 
 func newLimiter(interval time.Duration, now func() time.Time, sleep func(context.Context, time.Duration) error) *Limiter {
@@ -45,16 +47,4 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		return l.sleep(ctx, d)
 	}
 	return nil
-}
-
-// sleepContext sleeps for d or until ctx is done.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awsretry "github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/leastpriv/pare/synth"
+	"github.com/leastpriv/pare/usage/internal/retry"
 	"github.com/leastpriv/pare/usage/record"
 )
 
@@ -36,17 +37,14 @@ const (
 // pacing is how LookupEvents spends its request budget; tests swap the
 // clock.
 type pacing struct {
-	limiter    *Limiter      // shared by every Input of one call
-	attempts   int           // tries per page, throttled ones included
-	backoff    time.Duration // wait after the first throttled try, doubled after each
-	maxBackoff time.Duration
-	sleep      func(context.Context, time.Duration) error
+	limiter *Limiter      // shared by every Input of one call
+	backoff retry.Backoff // tries per page and waits between them
 }
 
 // defaultPacing is 2 requests a second, and up to 8 tries a page with
 // backoff from 1 s to 30 s.
 func defaultPacing() pacing {
-	return pacing{limiter: NewLimiter(LookupRate), attempts: 8, backoff: time.Second, maxBackoff: 30 * time.Second, sleep: sleepContext}
+	return pacing{limiter: NewLimiter(LookupRate), backoff: retry.Backoff{Attempts: 8, First: time.Second, Max: 30 * time.Second, Sleep: retry.Sleep}}
 }
 
 // LookupEvents returns one Input per UTC day of w, named
@@ -214,7 +212,6 @@ func (q query) page(ctx context.Context, token *string) (*cloudtrail.LookupEvent
 		MaxResults: aws.Int32(pageSize),
 		NextToken:  token,
 	}
-	wait := q.pace.backoff
 	for attempt := 1; ; attempt++ {
 		if err := q.pace.limiter.Wait(ctx); err != nil {
 			return nil, err
@@ -226,20 +223,19 @@ func (q query) page(ctx context.Context, token *string) (*cloudtrail.LookupEvent
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if !retryable(err) || attempt >= q.pace.attempts {
+		if !retryable(err) || attempt >= q.pace.backoff.Attempts {
 			return nil, fmt.Errorf("cloudtrail://%s: LookupEvents %s..%s (try %d): %w", q.region, q.start.Format(time.RFC3339), q.end.Format(time.RFC3339), attempt, err)
 		}
-		if err := q.pace.sleep(ctx, wait); err != nil {
+		if err := q.pace.backoff.Sleep(ctx, q.pace.backoff.Wait(attempt)); err != nil {
 			return nil, err
 		}
-		wait = min(2*wait, q.pace.maxBackoff)
 	}
 }
 
 // retryable reports whether err is throttling, a server-side failure or a
 // dropped connection (which the SDK's own retryer would also retry).
 func retryable(err error) bool {
-	if (retry.RetryableConnectionError{}).IsErrorRetryable(err) == aws.TrueTernary {
+	if (awsretry.RetryableConnectionError{}).IsErrorRetryable(err) == aws.TrueTernary {
 		return true
 	}
 	var ae smithy.APIError

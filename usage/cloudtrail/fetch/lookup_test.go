@@ -18,6 +18,7 @@ import (
 
 	"github.com/leastpriv/pare/synth"
 	"github.com/leastpriv/pare/usage/cloudtrail/fetch/fakeaws"
+	"github.com/leastpriv/pare/usage/internal/retry"
 )
 
 // fakeClock is a clock whose sleeps return at once and move time on.
@@ -46,9 +47,8 @@ func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
 
 func (c *fakeClock) pacing() pacing {
 	return pacing{
-		limiter:  newLimiter(time.Second/LookupRate, c.now, c.sleep),
-		attempts: 4, backoff: time.Second, maxBackoff: 3 * time.Second,
-		sleep: c.sleep,
+		limiter: newLimiter(time.Second/LookupRate, c.now, c.sleep),
+		backoff: retry.Backoff{Attempts: 4, First: time.Second, Max: 3 * time.Second, Sleep: c.sleep},
 	}
 }
 
