@@ -432,6 +432,7 @@ func prRenderAWS(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, re
 	usedBy := byPrincipal(used)
 	policies := aws.Synthesize(allowed, cat, aws.Options{})
 	stems := stemsOf(policies, func(p aws.Policy) string { return p.Principal })
+	risks := remediate.AWSRisks(cat)
 	var out []prFile
 	for _, p := range policies {
 		stem := stems[p.Principal]
@@ -446,7 +447,7 @@ func prRenderAWS(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, re
 				return nil, withHint(err, "pare replaces files it wrote, or IAM policy JSON; mark statements to keep with a Sid containing PareKeep")
 			}
 		}
-		plan, err := remediate.PlanAWS(remediate.AWSInput{Existing: existing, New: p, Used: usedBy[p.Principal], Risks: remediate.AWSRisks(cat)})
+		plan, err := remediate.PlanAWS(remediate.AWSInput{Existing: existing, New: p, Used: usedBy[p.Principal], Risks: risks})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
