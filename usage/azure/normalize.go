@@ -11,6 +11,7 @@ import (
 
 	"github.com/goccy/go-json"
 
+	"github.com/leastpriv/pare/usage/internal/hold"
 	"github.com/leastpriv/pare/usage/jsonscan"
 	"github.com/leastpriv/pare/usage/record"
 )
@@ -107,12 +108,8 @@ type normalizer struct {
 	wrap []json.RawMessage // the records of a wrapper decoded by decode
 	ev   record.Event      // reused for every emitted event
 	// pending holds the operations whose start half was read and whose
-	// outcome was not yet, in record order; one whose outcome came later
-	// has EventID "". pendingAt indexes the others by EventID hash, and
-	// dead counts the dropped ones.
-	pending   []record.Event
-	pendingAt map[idKey]int
-	dead      int
+	// outcome was not yet, by EventID hash, in record order.
+	pending hold.Queue[idKey, record.Event]
 	// seen holds the EventIDs of outcomes read, so that a start half that
 	// comes after its outcome is dropped too.
 	seen map[idKey]struct{}
@@ -146,7 +143,6 @@ type opInfo struct {
 func newNormalizer(cat Catalog) *normalizer {
 	return &normalizer{
 		cat:       cat,
-		pendingAt: make(map[idKey]int),
 		seen:      make(map[idKey]struct{}),
 		ops:       make(map[string]*opInfo),
 		strs:      new([strsSize]string),
@@ -161,13 +157,7 @@ func (n *normalizer) reset() {
 	n.rec = fields{}
 	n.wrap = nil
 	n.ev = record.Event{}
-	clear(n.pending)
-	n.pending = n.pending[:0]
-	if cap(n.pending) > 1024 {
-		n.pending = nil
-	}
-	clear(n.pendingAt)
-	n.dead = 0
+	n.pending.Reset()
 	clear(n.seen)
 }
 
@@ -331,23 +321,20 @@ func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func
 		if _, ok := n.seen[key]; ok {
 			return nil
 		}
-		if _, ok := n.pendingAt[key]; ok {
+		if _, ok := n.pending.Find(key); ok {
 			return nil // a second start half (Started, then Accepted)
 		}
-		if len(n.pendingAt) >= maxPending {
+		if n.pending.Len() >= maxPending {
 			ev := *base
 			if err := n.flush(emit); err != nil { // reuses n.ev
 				return err
 			}
 			n.ev = ev
 		}
-		n.pendingAt[key] = len(n.pending)
-		n.pending = append(n.pending, *base)
+		n.pending.Hold(key, *base)
 		return nil
 	}
-	if k, ok := n.pendingAt[key]; ok {
-		n.drop(key, k)
-	}
+	n.pending.Drop(key)
 	if len(n.seen) >= maxSeen {
 		clear(n.seen)
 	}
@@ -358,59 +345,12 @@ func (n *normalizer) normalize(i int, raw []byte, st *record.Stats, problem func
 	return emit(base)
 }
 
-// drop forgets the held-back operation key at pending[k], keeping the
-// others in record order.
-func (n *normalizer) drop(key idKey, k int) {
-	delete(n.pendingAt, key)
-	n.pending[k] = record.Event{}
-	n.dead++
-	for len(n.pending) > 0 && n.pending[len(n.pending)-1].EventID == "" {
-		n.pending = n.pending[:len(n.pending)-1]
-		n.dead--
-	}
-	if n.dead < 1024 || n.dead < len(n.pendingAt) {
-		return
-	}
-	// Mostly dropped: move the live ones down, in order.
-	live := n.pending[:0]
-	for _, ev := range n.pending {
-		if ev.EventID != "" {
-			live = append(live, ev)
-		}
-	}
-	clear(n.pending[len(live):])
-	n.pending = live
-	n.dead = 0
-	for j := range n.pending {
-		n.pendingAt[keyOf(n.pending[j].EventID)] = j
-	}
-}
-
-// keyOf returns the hash an EventID is the hex of.
-func keyOf(id string) idKey {
-	var k idKey
-	hex.Decode(k[:], []byte(id[len("azure:"):]))
-	return k
-}
-
 // flush emits the held-back operations, in record order, and forgets them.
 func (n *normalizer) flush(emit func(*record.Event) error) error {
-	all := n.pending
-	n.pending = n.pending[:0]
-	clear(n.pendingAt)
-	n.dead = 0
-	for k := range all {
-		if all[k].EventID == "" {
-			continue
-		}
-		n.ev = all[k]
-		all[k] = record.Event{}
-		if err := emit(&n.ev); err != nil {
-			clear(all)
-			return err
-		}
-	}
-	return nil
+	return n.pending.Flush(func(ev *record.Event) error {
+		n.ev = *ev
+		return emit(&n.ev)
+	})
 }
 
 // failure returns the error code and outcome of a failed operation. The

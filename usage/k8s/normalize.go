@@ -8,6 +8,7 @@ import (
 	"github.com/goccy/go-json"
 
 	k8s "github.com/leastpriv/pare/synth/k8s"
+	"github.com/leastpriv/pare/usage/internal/hold"
 	"github.com/leastpriv/pare/usage/jsonscan"
 	"github.com/leastpriv/pare/usage/record"
 )
@@ -56,12 +57,8 @@ type normalizer struct {
 	ev    record.Event      // reused for every emitted event
 
 	// pending holds the requests whose earlier stage was read and whose
-	// final one was not yet, in record order; a dropped one has
-	// live false. pendingAt indexes the live ones by auditID, and dead
-	// counts the dropped ones.
-	pending   []pendingRequest
-	pendingAt map[string]int
-	dead      int
+	// final one was not yet, by auditID, in record order.
+	pending hold.Queue[string, pendingRequest]
 	// done holds the auditIDs whose final stage was read, so that an
 	// earlier stage that comes after it is dropped too.
 	done map[string]struct{}
@@ -86,9 +83,7 @@ type normalizer struct {
 // event (when its identity is not skipped) and the impersonate permissions
 // it shows its impersonator used.
 type pendingRequest struct {
-	auditID  string
 	stage    stage
-	live     bool
 	hasMain  bool
 	main     record.Event
 	inferred []record.Event
@@ -98,7 +93,6 @@ func newNormalizer(opts Options) *normalizer {
 	return &normalizer{
 		cluster:     opts.Cluster,
 		keepMasters: opts.KeepMasters,
-		pendingAt:   make(map[string]int),
 		done:        make(map[string]struct{}),
 		actions:     make(map[string]string),
 		strs:        new([strsSize]string),
@@ -116,13 +110,7 @@ func (n *normalizer) reset() {
 	n.inner.reset()
 	n.wrap = nil
 	n.ev = record.Event{}
-	clear(n.pending)
-	n.pending = n.pending[:0]
-	if cap(n.pending) > 1024 {
-		n.pending = nil
-	}
-	clear(n.pendingAt)
-	n.dead = 0
+	n.pending.Reset()
 	clear(n.done)
 }
 
@@ -350,50 +338,50 @@ func (n *normalizer) event(i int, f *fields, cluster string, st *record.Stats, p
 // holds them back until the final stage or the end of the input. The
 // request's event is n.ev when hasMain.
 func (n *normalizer) byStage(stg stage, auditID []byte, hasMain bool, inferred []record.Event, st *record.Stats, emit func(*record.Event) error) error {
+	if stg != stageFinal {
+		if _, ok := n.done[string(auditID)]; ok {
+			st.Skip(SkipEarlierStage)
+			return nil
+		}
+	}
 	// The key of the request in pending and done: its EventID (already
 	// allocated) without the prefix, else a new string.
-	key := func() string {
-		if hasMain {
-			return n.ev.EventID[len("k8s:"):]
-		}
-		return string(auditID)
+	var key string
+	if hasMain {
+		key = n.ev.EventID[len("k8s:"):]
+	} else {
+		key = string(auditID)
 	}
 	if stg == stageFinal {
-		if k, ok := n.pendingAt[string(auditID)]; ok {
-			n.drop(k)
+		if n.pending.Drop(key) {
 			st.Skip(SkipEarlierStage)
 		}
 		if len(n.done) >= maxDone {
 			clear(n.done)
 		}
-		n.done[key()] = struct{}{}
+		n.done[key] = struct{}{}
 		return n.emitRequest(hasMain, inferred, emit)
 	}
-	if _, ok := n.done[string(auditID)]; ok {
-		st.Skip(SkipEarlierStage)
-		return nil
-	}
-	if k, ok := n.pendingAt[string(auditID)]; ok {
-		if n.pending[k].stage >= stg {
+	if p, ok := n.pending.Find(key); ok {
+		if p.stage >= stg {
 			st.Skip(SkipEarlierStage)
 			return nil
 		}
-		n.drop(k)
+		n.pending.Drop(key)
 		st.Skip(SkipEarlierStage)
 	}
-	if len(n.pendingAt) >= maxPending {
+	if n.pending.Len() >= maxPending {
 		ev := n.ev
 		if err := n.flush(emit); err != nil { // reuses n.ev
 			return err
 		}
 		n.ev = ev
 	}
-	p := pendingRequest{auditID: key(), stage: stg, live: true, hasMain: hasMain, inferred: inferred}
+	p := pendingRequest{stage: stg, hasMain: hasMain, inferred: inferred}
 	if hasMain {
 		p.main = n.ev
 	}
-	n.pendingAt[p.auditID] = len(n.pending)
-	n.pending = append(n.pending, p)
+	n.pending.Hold(key, p)
 	return nil
 }
 
@@ -414,53 +402,12 @@ func (n *normalizer) emitRequest(hasMain bool, inferred []record.Event, emit fun
 	return nil
 }
 
-// drop forgets the held-back request at pending[k], keeping the others
-// in record order.
-func (n *normalizer) drop(k int) {
-	delete(n.pendingAt, n.pending[k].auditID)
-	n.pending[k] = pendingRequest{}
-	n.dead++
-	for len(n.pending) > 0 && !n.pending[len(n.pending)-1].live {
-		n.pending = n.pending[:len(n.pending)-1]
-		n.dead--
-	}
-	if n.dead < 1024 || n.dead < len(n.pendingAt) {
-		return
-	}
-	// Mostly dropped: move the live ones down, in order.
-	live := n.pending[:0]
-	for _, p := range n.pending {
-		if p.live {
-			live = append(live, p)
-		}
-	}
-	clear(n.pending[len(live):])
-	n.pending = live
-	n.dead = 0
-	for j := range n.pending {
-		n.pendingAt[n.pending[j].auditID] = j
-	}
-}
-
 // flush emits the held-back requests, in record order, and forgets them.
 func (n *normalizer) flush(emit func(*record.Event) error) error {
-	all := n.pending
-	n.pending = n.pending[:0]
-	clear(n.pendingAt)
-	n.dead = 0
-	for k := range all {
-		p := &all[k]
-		if !p.live {
-			continue
-		}
+	return n.pending.Flush(func(p *pendingRequest) error {
 		n.ev = p.main
-		if err := n.emitRequest(p.hasMain, p.inferred, emit); err != nil {
-			clear(all)
-			return err
-		}
-		all[k] = pendingRequest{}
-	}
-	return nil
+		return n.emitRequest(p.hasMain, p.inferred, emit)
+	})
 }
 
 // stageOf classifies an event's stage.
