@@ -1,12 +1,8 @@
 package emit
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
-	"unicode"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/leastpriv/pare/synth/aws"
@@ -72,54 +68,4 @@ func eachString(doc aws.Document, f func(field, s string) error) error {
 		}
 	}
 	return nil
-}
-
-// writeJSON is the one JSON style every emit file uses. It encodes into
-// memory first, so a failed encoding writes nothing.
-func writeJSON(w io.Writer, v any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("encoding JSON: %w", err)
-	}
-	_, err := w.Write(escapeInvisible(buf.Bytes()))
-	return err
-}
-
-// escapeInvisible rewrites every rune of encoded JSON that is not printable
-// (DEL, C1 controls, bidirectional overrides, zero-width and format
-// characters) as a \uXXXX escape, so a reviewer sees what a policy grants:
-// "\u202e" cannot reorder the text around it. The JSON value is unchanged:
-// encoding/json escapes everything below U+0020 inside strings, so such
-// runes only occur inside strings, while the structural '\n' stays.
-func escapeInvisible(b []byte) []byte {
-	if allVisible(b) {
-		return b
-	}
-	out := make([]byte, 0, len(b)+64)
-	for _, r := range string(b) {
-		if r == '\n' || unicode.IsPrint(r) {
-			out = utf8.AppendRune(out, r)
-			continue
-		}
-		if r > 0xffff {
-			hi, lo := utf16.EncodeRune(r)
-			out = fmt.Appendf(out, "\\u%04x\\u%04x", hi, lo)
-		} else {
-			out = fmt.Appendf(out, "\\u%04x", r)
-		}
-	}
-	return out
-}
-
-// allVisible reports whether every rune of b is printable or '\n'.
-func allVisible(b []byte) bool {
-	for _, r := range string(b) {
-		if r != '\n' && !unicode.IsPrint(r) {
-			return false
-		}
-	}
-	return true
 }

@@ -69,7 +69,7 @@ func K8sRBACYAML(w io.Writer, p k8s.Policy, window synth.Window) error {
 	// makes every document show it escaped.
 	visible := true
 	_ = eachK8sRBACString(p, func(_, s string) error {
-		visible = visible && allVisible([]byte(s))
+		visible = visible && allVisible([]byte(s), true)
 		return nil
 	})
 	var buf bytes.Buffer
@@ -246,7 +246,7 @@ func k8sEvidenceAnnotationValue(r k8s.Role) (string, error) {
 		if err := enc.Encode(entries); err != nil {
 			return "", fmt.Errorf("encoding the evidence of role %q: %w", r.Name, err)
 		}
-		out := escapeInvisible(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		out := escapeInvisible(bytes.TrimSuffix(buf.Bytes(), []byte("\n")), true)
 		if len(out) <= k8sEvidenceBudget || level == 2 {
 			return string(out), nil
 		}

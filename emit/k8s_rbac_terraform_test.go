@@ -265,7 +265,7 @@ func TestK8sRBACTerraformGolden(t *testing.T) {
 			}
 			golden(t, "k8s/rbac/"+name+".tf", buf.Bytes())
 			checkK8sTerraform(t, buf.Bytes(), p, k8sWindowFixture)
-			if !allVisible(buf.Bytes()) {
+			if !allVisible(buf.Bytes(), true) {
 				t.Errorf("output shows invisible runes:\n%q", buf.String())
 			}
 			var again bytes.Buffer

@@ -303,7 +303,7 @@ func checkK8sEvidenceAnnotation(t testing.TB, value string, r k8s.Role) {
 	if err := dec.Decode(&got); err != nil {
 		t.Fatalf("evidence annotation %q: %v", value, err)
 	}
-	if strings.Contains(value, "\n") || !allVisible([]byte(value)) {
+	if strings.Contains(value, "\n") || !allVisible([]byte(value), true) {
 		t.Errorf("evidence annotation is not compact, visible JSON: %q", value)
 	}
 	if len(got) != len(r.Rules) {
@@ -331,7 +331,7 @@ func TestK8sRBACYAMLGolden(t *testing.T) {
 			}
 			golden(t, "k8s/rbac/"+name+".yaml", buf.Bytes())
 			checkK8sYAML(t, buf.Bytes(), p, k8sWindowFixture)
-			if !allVisible(buf.Bytes()) {
+			if !allVisible(buf.Bytes(), true) {
 				t.Errorf("output shows invisible runes:\n%q", buf.String())
 			}
 			var again bytes.Buffer
@@ -389,7 +389,7 @@ func TestK8sRBACYAMLLiteral(t *testing.T) {
 			t.Fatalf("%q: %v", s, err)
 		}
 		checkK8sYAML(t, buf.Bytes(), p, k8sWindowFixture)
-		if !allVisible(buf.Bytes()) {
+		if !allVisible(buf.Bytes(), true) {
 			t.Errorf("%q: output shows invisible runes:\n%q", s, buf.String())
 		}
 	}
@@ -554,7 +554,7 @@ func FuzzK8sYAMLRoundTrip(f *testing.F) {
 			t.Fatal(err)
 		}
 		checkK8sYAML(t, buf.Bytes(), p, k8sWindowFixture)
-		if !allVisible(buf.Bytes()) {
+		if !allVisible(buf.Bytes(), true) {
 			t.Fatalf("output shows invisible runes:\n%q", buf.String())
 		}
 	})

@@ -20,7 +20,7 @@ func writeYAMLDocument(buf *bytes.Buffer, obj any, showInvisible bool) error {
 	if !showInvisible {
 		out, err = yaml.Marshal(obj)
 	}
-	if showInvisible || err != nil || !allVisible(out) {
+	if showInvisible || err != nil || !allVisible(out, true) {
 		if out, err = yamlShowingInvisible(obj); err != nil {
 			return err
 		}
@@ -48,7 +48,7 @@ func yamlShowingInvisible(obj any) ([]byte, error) {
 	// JSON is YAML. encoding/json leaves DEL and non-ASCII invisible runes
 	// raw, which YAML readers refuse: escape them before reading it back.
 	var doc yamlv3.Node
-	if err := yamlv3.Unmarshal(escapeInvisible(js), &doc); err != nil {
+	if err := yamlv3.Unmarshal(escapeInvisible(js, true), &doc); err != nil {
 		return nil, fmt.Errorf("encoding YAML: %w", err)
 	}
 	quoteStrings(&doc, false)
@@ -97,7 +97,7 @@ func yamlShowingInvisible(obj any) ([]byte, error) {
 // holds a backslash or an invisible rune.
 func quoteStrings(n *yamlv3.Node, key bool) {
 	n.Style = 0
-	if n.Kind == yamlv3.ScalarNode && n.Tag == "!!str" && (!key || !allVisible([]byte(n.Value)) || bytes.ContainsRune([]byte(n.Value), '\\')) {
+	if n.Kind == yamlv3.ScalarNode && n.Tag == "!!str" && (!key || !allVisible([]byte(n.Value), true) || bytes.ContainsRune([]byte(n.Value), '\\')) {
 		n.Style = yamlv3.DoubleQuotedStyle
 	}
 	if n.Kind == yamlv3.MappingNode {

@@ -3,7 +3,6 @@ package emit
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -39,7 +38,7 @@ func ReportJSON(w io.Writer, r report.Report) error {
 	skeleton := r
 	skeleton.Principals = []report.Principal{{}}
 	var buf bytes.Buffer
-	if err := encodeReportJSON(&buf, skeleton, ""); err != nil {
+	if err := encodeJSON(&buf, skeleton, ""); err != nil {
 		return err
 	}
 	head, tail, err := splitPrincipals(buf.Bytes())
@@ -47,34 +46,22 @@ func ReportJSON(w io.Writer, r report.Report) error {
 		return err
 	}
 	out := bufio.NewWriterSize(w, 1<<16)
-	out.Write(reportVisible(head))
+	out.Write(escapeInvisible(head, true))
 	var one bytes.Buffer
 	for i, p := range r.Principals {
 		one.Reset()
-		if err := encodeReportJSON(&one, p, "    "); err != nil {
+		if err := encodeJSON(&one, p, "    "); err != nil {
 			return fmt.Errorf("principal %d (%q): %w", i, p.Principal, err)
 		}
 		out.WriteString("    ")
-		out.Write(reportVisible(bytes.TrimSuffix(one.Bytes(), []byte("\n"))))
+		out.Write(escapeInvisible(bytes.TrimSuffix(one.Bytes(), []byte("\n")), true))
 		if i < len(r.Principals)-1 {
 			out.WriteByte(',')
 		}
 		out.WriteByte('\n')
 	}
-	out.Write(reportVisible(tail))
+	out.Write(escapeInvisible(tail, true))
 	return out.Flush()
-}
-
-// encodeReportJSON encodes v as writeJSON does, every line after the first
-// starting with prefix: how encoding/json indents a value nested in others.
-func encodeReportJSON(buf *bytes.Buffer, v any, prefix string) error {
-	enc := json.NewEncoder(buf)
-	enc.SetIndent(prefix, "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("encoding JSON: %w", err)
-	}
-	return nil
 }
 
 // splitPrincipals splits the encoded report with one principal around that
@@ -95,17 +82,6 @@ func splitPrincipals(doc []byte) (head, tail []byte, err error) {
 		}
 	}
 	return nil, nil, fmt.Errorf("encoding JSON: the principals list does not end")
-}
-
-// reportVisible is escapeInvisible with a fast path for the common case of
-// printable ASCII.
-func reportVisible(b []byte) []byte {
-	for _, c := range b {
-		if (c < 0x20 && c != '\n') || c >= 0x7f {
-			return escapeInvisible(b)
-		}
-	}
-	return b
 }
 
 // checkReportTimes reports an item time encoding/json cannot encode; the

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/leastpriv/pare/synth/report"
@@ -157,52 +155,6 @@ func sectionOf(it report.Item) int {
 		return 5
 	}
 	return -1
-}
-
-// visible returns s with every rune that is not printable (controls,
-// newlines, bidirectional overrides, zero-width and format characters)
-// written as a \uXXXX escape, so a reader sees every character a log put
-// in a name: "\u202e" cannot reorder the text around it.
-func visible(s string) string {
-	return visibleRunes(s, false)
-}
-
-// visibleText is visible but keeps newlines: for policies shown as blocks.
-func visibleText(s string) string {
-	return visibleRunes(s, true)
-}
-
-func visibleRunes(s string, keepNewlines bool) string {
-	ok := func(r rune) bool { return unicode.IsPrint(r) || keepNewlines && r == '\n' }
-	clean := true
-	for _, r := range s {
-		if !ok(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if ok(r) {
-			b.WriteRune(r)
-			continue
-		}
-		b.WriteString(runeEscape(r))
-	}
-	return b.String()
-}
-
-// runeEscape is r as \uXXXX, or as a UTF-16 surrogate pair of such escapes
-// above U+FFFF, as JSON writes it.
-func runeEscape(r rune) string {
-	if r > 0xffff {
-		hi, lo := utf16.EncodeRune(r)
-		return fmt.Sprintf("\\u%04x\\u%04x", hi, lo)
-	}
-	return fmt.Sprintf("\\u%04x", r)
 }
 
 // truncateRunes cuts s to n runes, marking a cut with "…".
