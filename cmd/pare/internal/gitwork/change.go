@@ -15,36 +15,20 @@ import (
 // ErrNoChange is returned by Commit for a Change that changes nothing.
 var ErrNoChange = errors.New("nothing to change")
 
-// Status is what a Change does to one file.
-type Status string
-
-// The statuses of a changed file.
-const (
-	Added    Status = "added"
-	Modified Status = "modified"
-	Deleted  Status = "deleted"
-)
-
-// FileChange is one file a Change adds, modifies or deletes.
-type FileChange struct {
-	Path   string
-	Status Status
-}
-
 // Change is the result of writing files onto a base commit: the tree it
 // gives and how that tree differs from the base. It lives only in git's
 // object store until Commit.
 type Change struct {
-	Base  string       // commit id of the base
-	Tree  string       // tree id of base with the files written and deleted
-	Diff  string       // unified diff from base to Tree ("" when Empty)
-	Files []FileChange // sorted by path; empty when nothing changes
+	Base string // commit id of the base
+	Diff string // unified diff from base to the change's tree ("" when Empty)
 
-	repo *Repo
+	tree     string // tree id of base with the files written and deleted
+	baseTree string // tree id of base
+	repo     *Repo
 }
 
 // Empty reports whether the change leaves the base as it is.
-func (c Change) Empty() bool { return len(c.Files) == 0 }
+func (c Change) Empty() bool { return c.tree == c.baseTree }
 
 // Change computes what writing files (path → content) and deleting the
 // paths in deletes does to base (a branch, remote-tracking branch or commit
@@ -82,12 +66,9 @@ func (r *Repo) Change(ctx context.Context, base string, files map[string][]byte,
 	if err != nil {
 		return Change{}, err
 	}
-	c := Change{Base: baseID, Tree: tree, repo: r}
-	if tree == baseTree {
+	c := Change{Base: baseID, tree: tree, baseTree: baseTree, repo: r}
+	if c.Empty() {
 		return c, nil
-	}
-	if c.Files, err = r.diffStatus(ctx, baseID, tree); err != nil {
-		return Change{}, err
 	}
 	if c.Diff, err = r.diff(ctx, baseID, tree); err != nil {
 		return Change{}, err
@@ -234,35 +215,6 @@ func diffArgs(extra ...string) []string {
 		"--no-relative", "--diff-algorithm=myers", "--indent-heuristic", "-U3",
 		"--inter-hunk-context=0", "--src-prefix=a/", "--dst-prefix=b/"}
 	return append(args, extra...)
-}
-
-// diffStatus lists the files that differ between the base commit and tree.
-func (r *Repo) diffStatus(ctx context.Context, base, tree string) ([]FileChange, error) {
-	out, err := r.run(ctx, call{args: diffArgs("--name-status", "-z", base, tree, "--")})
-	if err != nil {
-		return nil, fmt.Errorf("comparing with base: %w", err)
-	}
-	fields := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
-	if len(fields)%2 != 0 {
-		return nil, fmt.Errorf("comparing with base: unexpected diff output %q", out)
-	}
-	var files []FileChange
-	for i := 0; i+1 < len(fields); i += 2 {
-		var s Status
-		switch fields[i] {
-		case "A":
-			s = Added
-		case "M", "T":
-			s = Modified
-		case "D":
-			s = Deleted
-		default:
-			return nil, fmt.Errorf("comparing with base: unexpected status %q for %s", fields[i], fields[i+1])
-		}
-		files = append(files, FileChange{Path: fields[i+1], Status: s})
-	}
-	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
-	return files, nil
 }
 
 // diff is the unified diff from the base commit to tree.

@@ -74,7 +74,7 @@ func (c Change) Commit(ctx context.Context, branch, message string, author Signa
 		return "", fmt.Errorf("branch %s is checked out in %s; pare will not move a checked-out branch", branch, busy)
 	}
 	out, err := r.run(ctx, call{
-		args:  []string{"commit-tree", c.Tree, "-p", c.Base, "-F", "-"},
+		args:  []string{"commit-tree", c.tree, "-p", c.Base, "-F", "-"},
 		stdin: strings.NewReader(message),
 		env:   author.env(),
 	})

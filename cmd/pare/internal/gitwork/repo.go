@@ -24,12 +24,6 @@ type Repo struct {
 	listed *commitTree // the last commit listed, for ListFiles and Change
 }
 
-// Head is what HEAD points at.
-type Head struct {
-	Branch string // short branch name; "" when HEAD is detached
-	Commit string // commit id; "" on a branch with no commits yet
-}
-
 // Open returns the repository whose working tree contains dir.
 func Open(dir string) (*Repo, error) {
 	git, err := findGit()
@@ -89,9 +83,6 @@ func Clone(ctx context.Context, url, dir string, auth Auth) (*Repo, error) {
 	return Open(abs)
 }
 
-// Dir is the top level of the repository's working tree.
-func (r *Repo) Dir() string { return r.dir }
-
 // run runs git in the repository.
 func (r *Repo) run(ctx context.Context, c call) ([]byte, error) {
 	c.dir = r.dir
@@ -117,29 +108,6 @@ func (r *Repo) Remote(name string) (string, error) {
 		return "", fmt.Errorf("remote %q has no URL", name)
 	}
 	return url, nil
-}
-
-// Head returns the checked-out branch and commit.
-func (r *Repo) Head() (Head, error) {
-	ctx := context.Background()
-	var h Head
-	out, err := r.run(ctx, call{args: []string{"symbolic-ref", "-q", "HEAD"}})
-	switch {
-	case err == nil:
-		h.Branch = strings.TrimPrefix(firstLine(out), "refs/heads/")
-	case exitCode(err) == 1: // detached
-	default:
-		return Head{}, fmt.Errorf("reading HEAD: %w", err)
-	}
-	out, err = r.run(ctx, call{args: []string{"rev-parse", "-q", "--verify", "HEAD^{commit}"}})
-	switch {
-	case err == nil:
-		h.Commit = firstLine(out)
-	case exitCode(err) == 1: // unborn branch
-	default:
-		return Head{}, fmt.Errorf("reading HEAD: %w", err)
-	}
-	return h, nil
 }
 
 // Fetch fetches branch from remote into refs/remotes/<remote>/<branch> and

@@ -16,8 +16,8 @@ func TestOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := filepath.EvalSymlinks(fx.user)
-	if got, _ := filepath.EvalSymlinks(repo.Dir()); got != want {
-		t.Errorf("Dir = %s, want %s", repo.Dir(), fx.user)
+	if got, _ := filepath.EvalSymlinks(repo.dir); got != want {
+		t.Errorf("dir = %s, want %s", repo.dir, fx.user)
 	}
 
 	plain := t.TempDir()
@@ -47,7 +47,7 @@ func TestOpenWithoutGit(t *testing.T) {
 	}
 }
 
-func TestRemoteAndHead(t *testing.T) {
+func TestRemote(t *testing.T) {
 	fx := newFixture(t)
 	repo, err := Open(fx.user)
 	if err != nil {
@@ -79,27 +79,6 @@ func TestRemoteAndHead(t *testing.T) {
 		t.Errorf("Clone of an unreachable URL: err = %v (must fail, redacted)", err)
 	}
 
-	head, err := repo.Head()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if head.Branch != "feature" || head.Commit != fx.base {
-		t.Errorf("Head = %+v, want feature at %s", head, fx.base)
-	}
-	gitT(t, fx.user, "checkout", "--quiet", "--detach")
-	if head, err := repo.Head(); err != nil || head.Branch != "" || head.Commit != fx.base {
-		t.Errorf("detached Head = %+v, %v", head, err)
-	}
-
-	empty := t.TempDir()
-	gitT(t, empty, "init", "--quiet")
-	repo, err = Open(empty)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if head, err := repo.Head(); err != nil || head.Branch != "main" || head.Commit != "" {
-		t.Errorf("unborn Head = %+v, %v", head, err)
-	}
 }
 
 func TestClone(t *testing.T) {

@@ -104,13 +104,13 @@ var topSchema = &hcl.BodySchema{
 
 func parse(filename, dir string, src []byte) (Config, error) {
 	if d := checkLimits(filename, src); d != nil {
-		return Config{}, newError(filename, nil, hcl.Diagnostics{d})
+		return Config{}, newError(filename, hcl.Diagnostics{d})
 	}
 	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if diags.HasErrors() {
 		// What follows a syntax error mostly follows from it: report the
 		// first only.
-		e := newError(filename, file, diags)
+		e := newError(filename, diags)
 		e.Diagnostics = e.Diagnostics[:1]
 		return Config{}, e
 	}
@@ -126,7 +126,7 @@ func parse(filename, dir string, src []byte) (Config, error) {
 	d.top(&c, content.Attributes)
 	d.blocks(&c, content)
 	if len(d.diags) > 0 {
-		return Config{}, newError(filename, file, d.diags)
+		return Config{}, newError(filename, d.diags)
 	}
 	return c, nil
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -336,8 +337,8 @@ func TestMatch(t *testing.T) {
 		{"arn:aws:iam::123456789012:role/App-web", false},
 		{"", false},
 	} {
-		if got := m.MatchPrincipal(tc.principal); got != tc.want {
-			t.Errorf("MatchPrincipal(%q) = %v", tc.principal, got)
+		if got := slices.ContainsFunc(m.Principals, func(g string) bool { return glob(g, tc.principal) }); got != tc.want {
+			t.Errorf("%q matches %v: %v", tc.principal, m.Principals, got)
 		}
 	}
 	for _, tc := range []struct {

@@ -3,7 +3,6 @@ package prconfig
 import (
 	"cmp"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
@@ -14,16 +13,15 @@ import (
 type Error struct {
 	// Diagnostics are the problems, each with its Subject range.
 	Diagnostics hcl.Diagnostics
-	file        *hcl.File // for Render's source excerpts; nil when the file did not parse
 	filename    string
 }
 
-func newError(filename string, file *hcl.File, diags hcl.Diagnostics) *Error {
+func newError(filename string, diags hcl.Diagnostics) *Error {
 	diags = slices.Clone(diags)
 	slices.SortStableFunc(diags, func(a, b *hcl.Diagnostic) int {
 		return cmp.Compare(subjectOffset(a), subjectOffset(b))
 	})
-	return &Error{Diagnostics: diags, file: file, filename: filename}
+	return &Error{Diagnostics: diags, filename: filename}
 }
 
 func subjectOffset(d *hcl.Diagnostic) int {
@@ -34,7 +32,6 @@ func subjectOffset(d *hcl.Diagnostic) int {
 }
 
 // Error gives one line per problem: "FILE:LINE:COLUMN: summary; detail".
-// Render gives HCL's longer form, with an excerpt of the file.
 func (e *Error) Error() string {
 	var b strings.Builder
 	for i, d := range e.Diagnostics {
@@ -58,14 +55,4 @@ func formatDiagnostic(filename string, d *hcl.Diagnostic) string {
 	// One line per problem: some of HCL's details are paragraphs.
 	msg = strings.ReplaceAll(strings.ReplaceAll(msg, "\n\n", " "), "\n", " ")
 	return where + ": " + msg
-}
-
-// Render writes the problems as HCL does, each with an excerpt of the
-// file, without colour.
-func (e *Error) Render(w io.Writer) error {
-	files := map[string]*hcl.File{}
-	if e.file != nil {
-		files[e.filename] = e.file
-	}
-	return hcl.NewDiagnosticTextWriter(w, files, 0, false).WriteDiagnostics(e.Diagnostics)
 }

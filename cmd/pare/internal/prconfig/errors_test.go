@@ -1,7 +1,6 @@
 package prconfig
 
 import (
-	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -237,27 +236,6 @@ pare.hcl:5:1: Unsupported argument; An argument named "omega" is not expected he
 		if err == nil || err.Error() != want {
 			t.Fatalf("got\n%v\nwant\n%s", err, want)
 		}
-	}
-}
-
-func TestErrorRender(t *testing.T) {
-	_, err := Parse("pare.hcl", []byte(okManage+"\nforge \"gitea\" {\n  repository = \"acme/infra\"\n}\n"))
-	var perr *Error
-	if !errors.As(err, &perr) {
-		t.Fatalf("got %v", err)
-	}
-	var b bytes.Buffer
-	if err := perr.Render(&b); err != nil {
-		t.Fatal(err)
-	}
-	got := b.String()
-	for _, want := range []string{"Error: Unknown forge", `on pare.hcl line 8, in forge "gitea":`, `8: forge "gitea" {`, `not "gitea"`} {
-		if !strings.Contains(got, want) {
-			t.Errorf("Render output lacks %q:\n%s", want, got)
-		}
-	}
-	if strings.Contains(got, "\x1b") {
-		t.Errorf("Render output has colour:\n%q", got)
 	}
 }
 

@@ -23,7 +23,7 @@ manage "aws" {
 	}
 	m := c.Manage[0]
 	fmt.Println(c.Sources, c.Window, c.Branch)
-	fmt.Println(m.MatchPrincipal("arn:aws:iam::123456789012:role/app-web"), m.PathFor("123456789012-role-app-web"))
+	fmt.Println(m.Principals, m.PathFor("123456789012-role-app-web"))
 
 	_, err = prconfig.Parse("pare.hcl", []byte(`
 manage "aws" {
@@ -35,7 +35,7 @@ manage "aws" {
 	fmt.Println(err)
 	// Output:
 	// [/repo/logs s3://trail/AWSLogs/] 2160h0m0s per-principal
-	// true aws/iam/123456789012-role-app-web.tf
+	// [arn:aws:iam::*:role/app-*] aws/iam/123456789012-role-app-web.tf
 	// pare.hcl:4:26: Unknown variable; path can use ${name} and ${provider}, not "principal"
 	// pare.hcl:5:16: Invalid format; manage "aws" writes "json" or "terraform", not "yaml"
 }

@@ -63,18 +63,15 @@ func (m Manage) WorkloadsPathFor(name string) string {
 	return strings.ReplaceAll(m.WorkloadsPath, nameVar, name)
 }
 
-// MatchPrincipal reports whether principal matches one of Principals.
-func (m Manage) MatchPrincipal(principal string) bool {
-	return slices.ContainsFunc(m.Principals, func(g string) bool { return glob(g, principal) })
-}
-
 // MatchWorkload reports whether namespace/name matches one of Workloads.
 func (m Manage) MatchWorkload(namespace, name string) bool {
 	s := namespace + "/" + name
 	return slices.ContainsFunc(m.Workloads, func(g string) bool { return glob(g, s) })
 }
 
-// glob matches s against pattern: '*' any run of characters, '?' one.
+// glob matches s against pattern: '*' any run of characters, '?' one. It
+// is synth/catalog's matchWildcard over runes; prconfig does not import
+// synth for it.
 func glob(pattern, s string) bool {
 	p, t := []rune(pattern), []rune(s)
 	pi, ti := 0, 0
