@@ -194,7 +194,7 @@ func overrideConfig(cfg *prconfig.Config, cmd *cli.Command) error {
 		if !cmd.IsSet(f.flag) {
 			continue
 		}
-		d, err := parseSince(cmd.String(f.flag))
+		d, err := prconfig.ParseDuration(cmd.String(f.flag))
 		if err != nil {
 			return usageErrorf("durations are like 90d, 12h or 2w", "--%s: %v", f.flag, err)
 		}

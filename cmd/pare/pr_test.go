@@ -184,6 +184,34 @@ func TestPRConfigErrors(t *testing.T) {
 	}
 }
 
+// TestPRWindowFlags: --window and --min-window refuse what window and
+// min_window in pare.hcl refuse (a sign, a count of weeks that would
+// overflow, nothing at all).
+func TestPRWindowFlags(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, "pare.hcl")
+	const manage = "manage \"aws\" {\n  principals = [\"*\"]\n  path = \"iam/${name}.json\"\n  format = \"json\"\n}\n"
+	for _, bad := range []string{"+90d", "200000w", "", "-1h"} {
+		must(t, os.WriteFile(config, []byte("window = \""+bad+"\"\n"+manage), 0o644))
+		if code, _, stderr := pare(t, "pr", "--config", config); code == 0 || !strings.Contains(stderr, "pare.hcl:1") {
+			t.Errorf("window = %q in pare.hcl: exit %d, want an error at pare.hcl:1:\n%s", bad, code, stderr)
+		}
+		must(t, os.WriteFile(config, []byte("window = \"90d\"\n"+manage), 0o644))
+		for _, flag := range []string{"--window", "--min-window"} {
+			code, _, stderr := pare(t, "pr", "--config", config, flag+"="+bad)
+			if code != exitUsage || !strings.Contains(stderr, "pare: error: "+flag+": ") || !strings.Contains(stderr, "pare: hint: durations are like") {
+				t.Errorf("%s=%q: exit %d, want a usage error naming the flag:\n%s", flag, bad, code, stderr)
+			}
+		}
+	}
+	// The flags and the file name durations alike.
+	must(t, os.WriteFile(config, []byte("window = \"2w\"\n"+manage), 0o644))
+	code, _, stderr := pare(t, "pr", "--config", config, "--min-window", "36h", "--window", "1d")
+	if want := "pare: error: the minimum window (1d 12h) is longer than the window (1d)"; code != exitUsage || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, want %q:\n%s", code, want, stderr)
+	}
+}
+
 func TestRefSafe(t *testing.T) {
 	for in, want := range map[string]string{
 		"111122223333-role-app": "111122223333-role-app",
