@@ -104,7 +104,7 @@ func TestChangeCommitPush(t *testing.T) {
 	}
 
 	// A second run with other content replaces the branch: still one
-	// commit on top of base, pushed with a lease.
+	// commit on top of base, force-pushed.
 	files["iam/app-c.tf"] = []byte("resource \"aws_iam_policy\" \"c\" { policy = \"v2\" }\n")
 	change2, err := repo.Change(ctx, base, files, []string{"iam/app-b.tf"})
 	if err != nil {
@@ -130,30 +130,30 @@ func TestChangeCommitPush(t *testing.T) {
 		t.Errorf("app-c.tf after update = %q", got)
 	}
 
-	// A plain push of a rewritten branch is refused; so is a lease on a
-	// value the remote no longer has.
+	// A plain push of a rewritten branch is refused; a forced one replaces
+	// whatever the remote branch holds, commits pushed by someone else
+	// included.
 	files["iam/app-c.tf"] = []byte("v3\n")
 	change3, err := repo.Change(ctx, base, files, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := change3.Commit(ctx, branch, "v3", testAuthor); err != nil {
+	sha3, err := change3.Commit(ctx, branch, "v3", testAuthor)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := repo.Push(ctx, "origin", branch, false, Auth{}); err == nil || !strings.Contains(err.Error(), "rejected") {
 		t.Errorf("non-fast-forward push: err = %v, want a rejection", err)
 	}
-	if err := repo.PushLease(ctx, "origin", branch, sha, Auth{}); err == nil || !strings.Contains(err.Error(), "stale info") {
-		t.Errorf("push with a stale lease: err = %v, want stale info", err)
-	}
-	if err := repo.PushLease(ctx, "origin", branch, "", Auth{}); err == nil {
-		t.Error("push leasing on an absent branch succeeded over an existing one")
-	}
 	if got := gitT(t, fx.bare, "rev-parse", branch); got != sha2 {
 		t.Errorf("a refused push moved origin %s to %s", branch, got)
 	}
-	if err := repo.PushLease(ctx, "origin", branch, sha2, Auth{}); err != nil {
-		t.Errorf("push with the current lease: %v", err)
+	gitT(t, fx.bare, "update-ref", "refs/heads/"+branch, sha)
+	if err := repo.Push(ctx, "origin", branch, true, Auth{}); err != nil {
+		t.Errorf("forced push over a branch moved by someone else: %v", err)
+	}
+	if got := gitT(t, fx.bare, "rev-parse", branch); got != sha3 {
+		t.Errorf("after the forced push origin %s = %s, want %s", branch, got, sha3)
 	}
 
 	if d := before.diff(snapshot(t, fx.user)); d != "" {
