@@ -148,27 +148,6 @@ func TestNonASCIIEventsID(t *testing.T) {
 	}
 }
 
-func TestAppendLower(t *testing.T) {
-	var in []byte
-	for c := range 256 {
-		in = append(in, byte(c))
-	}
-	in = append(in, "MICROSOFT.Compute/VirtualMachines/ÄÖÜ-x"...)
-	for start := 0; start < 16; start++ {
-		got := appendLower([]byte("PREFIX"), in[start:])
-		want := []byte("PREFIX")
-		for _, c := range in[start:] {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			want = append(want, c)
-		}
-		if string(got) != string(want) {
-			t.Fatalf("appendLower(%q) = %q, want %q", in[start:], got, want)
-		}
-	}
-}
-
 // checkStatusCode checks that when fastStatusCode takes msg, goccy gives
 // the same code.
 func checkStatusCode(t *testing.T, msg []byte) bool {

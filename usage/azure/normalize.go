@@ -3,7 +3,6 @@ package azure
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	stdjson "encoding/json"
 	"hash/maphash"
@@ -60,7 +59,7 @@ const (
 // phaseOf classifies a status (REST status.value or export resultType).
 func phaseOf(status []byte) phase {
 	var buf [16]byte
-	switch string(appendToLower(buf[:0], status)) {
+	switch string(jsonscan.AppendLower(buf[:0], status)) {
 	case "start", "started", "accept", "accepted", "beginrequest", "inprogress", "active":
 		return phaseStart
 	case "success", "succeeded":
@@ -501,18 +500,8 @@ func (n *normalizer) principalOf(rec *fields) (id, kind, session, grant string) 
 
 // lower returns strings.ToLower of b, interned.
 func (n *normalizer) lower(b []byte) string {
-	n.buf = appendToLower(n.buf[:0], b)
+	n.buf = jsonscan.AppendLower(n.buf[:0], b)
 	return n.str(n.buf)
-}
-
-// appendToLower appends strings.ToLower of b.
-func appendToLower(dst, b []byte) []byte {
-	for _, c := range b {
-		if c >= 0x80 {
-			return append(dst, strings.ToLower(string(b))...)
-		}
-	}
-	return appendLower(dst, b)
 }
 
 // equalFold is strings.EqualFold for b and s.
@@ -524,7 +513,7 @@ func equalFold(b []byte, s string) bool {
 // (the evidence's form) with dashes (the claims' form).
 func canonicalID(dst, s []byte) []byte {
 	start := len(dst)
-	dst = appendToLower(dst, bytes.TrimSpace(s))
+	dst = jsonscan.AppendLower(dst, bytes.TrimSpace(s))
 	id := dst[start:]
 	if len(id) != 32 {
 		return dst
@@ -556,23 +545,13 @@ func resourceOf(rec *fields) []byte {
 	if r := first(rec.auth.scope, rec.identity.auth.scope); r != nil {
 		return r
 	}
-	if j := indexFoldASCII(rec.id, "/events/"); j > 0 {
+	// ASCII folding is enough: no other character lower-cases to an
+	// ASCII letter but K (Kelvin sign) and İ, which "/events/" does not
+	// have.
+	if j := jsonscan.IndexLowerASCII(rec.id, "/events/"); j > 0 {
 		return rec.id[:j]
 	}
 	return nil
-}
-
-// indexFoldASCII returns the index of the first instance of the lower-case
-// ASCII sep in b, ignoring the case of ASCII letters, or -1. No other
-// character lower-cases to an ASCII letter but K (Kelvin sign) and İ,
-// which sep does not have.
-func indexFoldASCII(b []byte, sep string) int {
-	for i := 0; i+len(sep) <= len(b); i++ {
-		if jsonscan.EqualLowerASCII(b[i:i+len(sep)], sep) {
-			return i
-		}
-	}
-	return -1
 }
 
 // scopeOf returns the scope of a resource id: its resource group, its
@@ -603,19 +582,19 @@ func appendScope(dst, resource, sub, rg []byte) []byte {
 	case equalFold(seg[0], "providers") && equalFold(seg[1], "Microsoft.Management") &&
 		equalFold(seg[2], "managementGroups") && len(seg[3]) > 0:
 		dst = append(dst, "/providers/Microsoft.Management/managementGroups/"...)
-		return appendToLower(dst, seg[3])
+		return jsonscan.AppendLower(dst, seg[3])
 	}
 	sub, rg = bytes.TrimSpace(sub), bytes.TrimSpace(rg)
 	if len(sub) == 0 || bytes.IndexByte(sub, '/') >= 0 || bytes.IndexByte(rg, '/') >= 0 {
 		return append(dst, '/')
 	}
 	dst = append(dst, "/subscriptions/"...)
-	dst = appendToLower(dst, sub)
+	dst = jsonscan.AppendLower(dst, sub)
 	if len(rg) == 0 {
 		return dst
 	}
 	dst = append(dst, "/resourceGroups/"...)
-	return appendToLower(dst, rg)
+	return jsonscan.AppendLower(dst, rg)
 }
 
 // providerOf returns the resource provider of an operation, as recorded.
@@ -633,14 +612,14 @@ func eventID(rec *fields, op, resource, raw, buf []byte) (string, idKey, []byte)
 	switch corr := bytes.TrimSpace(rec.correlationID); {
 	case len(corr) > 0:
 		b = append(b, "op\x00"...)
-		b = appendLower(b, corr)
+		b = jsonscan.AppendLowerASCII(b, corr)
 		b = append(b, 0)
-		b = appendLower(b, op)
+		b = jsonscan.AppendLowerASCII(b, op)
 		b = append(b, 0)
-		b = appendLower(b, resource)
+		b = jsonscan.AppendLowerASCII(b, resource)
 	case len(rec.eventDataID) > 0:
 		b = append(b, "eventDataId\x00"...)
-		b = appendLower(b, rec.eventDataID)
+		b = jsonscan.AppendLowerASCII(b, rec.eventDataID)
 	default:
 		b = append(b, "content\x00"...)
 		c := bytes.NewBuffer(b)
@@ -656,38 +635,6 @@ func eventID(rec *fields, op, resource, raw, buf []byte) (string, idKey, []byte)
 	copy(out[:], "azure:")
 	hex.Encode(out[len("azure:"):], key[:])
 	return string(out[:]), key, b
-}
-
-// Every byte's low and high bit, for appendLower's eight bytes at a time.
-const (
-	loBits = 0x0101010101010101
-	hiBits = 0x8080808080808080
-)
-
-// appendLower appends s lower-cased (ASCII letters only: Azure's ids and
-// names compare case-insensitively in ASCII).
-func appendLower(b, s []byte) []byte {
-	start := len(b)
-	b = append(b, s...)
-	low := b[start:]
-	k := 0
-	for ; k+8 <= len(low); k += 8 {
-		// Eight bytes at a time: a byte gets 0x20 added when it is
-		// ASCII (high bit clear), at least 'A' and not above 'Z'. The
-		// sums stay within each byte.
-		x := binary.LittleEndian.Uint64(low[k:])
-		seven := x &^ hiBits
-		atLeastA := seven + loBits*(0x80-'A')
-		aboveZ := seven + loBits*(0x80-'Z'-1)
-		upper := atLeastA &^ aboveZ &^ x & hiBits
-		binary.LittleEndian.PutUint64(low[k:], x|upper>>2)
-	}
-	for ; k < len(low); k++ {
-		if c := low[k]; 'A' <= c && c <= 'Z' {
-			low[k] = c + 'a' - 'A'
-		}
-	}
-	return b
 }
 
 // first returns the first of ss that is not blank, or nil.

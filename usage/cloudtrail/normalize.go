@@ -417,18 +417,8 @@ func (n *normalizer) build(parts ...any) string {
 
 // lower is strings.ToLower of b, interned.
 func (n *normalizer) lower(b []byte) string {
-	b2 := n.buf[:0]
-	for _, c := range b {
-		if c >= 0x80 {
-			return strings.ToLower(string(b))
-		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b2 = append(b2, c)
-	}
-	n.buf = b2
-	return n.str(b2)
+	n.buf = jsonscan.AppendLower(n.buf[:0], b)
+	return n.str(n.buf)
 }
 
 // sessionName returns the last path element of an assumed-role or

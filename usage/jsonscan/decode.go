@@ -390,23 +390,6 @@ func FoldsTo(key []byte, names []string) bool {
 	return false
 }
 
-// EqualLowerASCII reports whether b with its ASCII letters lower-cased is
-// lower.
-func EqualLowerASCII(b []byte, lower string) bool {
-	if len(b) != len(lower) {
-		return false
-	}
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != lower[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // Skip validates and skips any JSON value nested depth deep; it declines
 // values nested more than MaxDecodeDepth deep.
 func (d *Decoder) Skip(depth int) bool {

@@ -166,7 +166,7 @@ func (n *normalizer) normalize(i int, st *record.Stats, problem func(int, string
 func (n *normalizer) unwrap(i int, st *record.Stats, problem func(int, string)) (*fields, string, bool) {
 	w := &n.rec
 	category := bytes.TrimSpace(w.category)
-	if len(category) > 0 && !equalFoldASCII(category, "kube-audit") && !equalFoldASCII(category, "kube-audit-admin") {
+	if len(category) > 0 && !jsonscan.EqualLowerASCII(category, "kube-audit") && !jsonscan.EqualLowerASCII(category, "kube-audit-admin") {
 		st.Skip(SkipOtherLog)
 		return nil, "", false
 	}
@@ -223,12 +223,12 @@ func (n *normalizer) unwrap(i int, st *record.Stats, problem func(int, string)) 
 func (n *normalizer) clusterOf(w *fields) string {
 	for _, id := range [...][]byte{w.resourceID, w.laResourceID} {
 		const seg = "/managedclusters/"
-		if j := indexFoldASCII(id, seg); j >= 0 {
+		if j := jsonscan.IndexLowerASCII(id, seg); j >= 0 {
 			name := id[j+len(seg):]
 			if k := bytes.IndexByte(name, '/'); k >= 0 {
 				name = name[:k]
 			}
-			n.buf = appendLowerASCII(n.buf[:0], name)
+			n.buf = jsonscan.AppendLowerASCII(n.buf[:0], name)
 			return n.str(n.buf)
 		}
 	}
@@ -594,46 +594,6 @@ func first(ss ...[]byte) []byte {
 		}
 	}
 	return nil
-}
-
-// equalFoldASCII reports whether b equals the lower-case ASCII s,
-// ignoring the case of ASCII letters.
-func equalFoldASCII(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for k := range len(b) {
-		c := b[k]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != s[k] {
-			return false
-		}
-	}
-	return true
-}
-
-// indexFoldASCII returns the index of the first instance of the lower-case
-// ASCII sep in b, ignoring the case of ASCII letters, or -1.
-func indexFoldASCII(b []byte, sep string) int {
-	for i := 0; i+len(sep) <= len(b); i++ {
-		if equalFoldASCII(b[i:i+len(sep)], sep) {
-			return i
-		}
-	}
-	return -1
-}
-
-// appendLowerASCII appends b with its ASCII letters lower-cased.
-func appendLowerASCII(dst, b []byte) []byte {
-	for _, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		dst = append(dst, c)
-	}
-	return dst
 }
 
 func quoteShort(b []byte) string {
