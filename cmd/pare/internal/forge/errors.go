@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Errors that callers branch on; an *Error matches at most one of them
@@ -76,9 +77,9 @@ func (token redactor) clean(s string) string {
 	if t == "" {
 		return s
 	}
-	s = strings.ReplaceAll(s, t, "[redacted]")
+	s = strings.ReplaceAll(s, t, "[REDACTED]")
 	if q := url.QueryEscape(t); q != t {
-		s = strings.ReplaceAll(s, q, "[redacted]")
+		s = strings.ReplaceAll(s, q, "[REDACTED]")
 	}
 	return s
 }
@@ -95,15 +96,13 @@ func shorten(s string) string {
 	const max = 300
 	if len(s) > max {
 		cut := max
-		for cut > 0 && !isRuneStart(s[cut]) {
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
 			cut--
 		}
 		s = s[:cut] + "..."
 	}
 	return s
 }
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // dropStatusEcho removes a message that only repeats the status ("Not
 // Found", "401 Unauthorized"): Error already says it.

@@ -512,7 +512,7 @@ func TestGitHubTokenNeverInErrors(t *testing.T) {
 	e.fake.Inject(fakegithub.Fault{Op: "create", Status: 422,
 		Body: `{"message": "Validation Failed", "errors": [{"code": "custom", "message": "echo Bearer ` + ghToken + `"}]}`})
 	_, err := e.gh.Create(context.Background(), ghNew)
-	if err == nil || !strings.Contains(err.Error(), "[redacted]") {
+	if err == nil || !strings.Contains(err.Error(), "[REDACTED]") {
 		t.Fatalf("err %v, want the echoed token redacted", err)
 	}
 	checkNoToken(t, err, ghToken)

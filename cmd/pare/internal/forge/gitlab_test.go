@@ -390,7 +390,7 @@ func TestGitLabTokenNeverInErrors(t *testing.T) {
 	e := newGLTest(t, glToken)
 	e.fake.Inject(fakegitlab.Fault{Op: "update", Status: 400, Body: `{"message": {"description": ["contains ` + glToken + `"]}}`})
 	_, err := e.gl.Update(context.Background(), 1, UpdateRequest{Title: "t"})
-	if err == nil || !strings.Contains(err.Error(), "description contains [redacted]") {
+	if err == nil || !strings.Contains(err.Error(), "description contains [REDACTED]") {
 		t.Fatalf("err %v", err)
 	}
 	checkNoToken(t, err, glToken)
