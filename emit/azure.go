@@ -66,7 +66,7 @@ func AzureRoleJSON(w io.Writer, r azure.Role) error {
 	}); err != nil {
 		return err
 	}
-	return writeJSON(w, def)
+	return WriteJSON(w, def)
 }
 
 // eachRoleString calls f with every string a role renders and what it is,
@@ -273,5 +273,5 @@ func AzureEvidence(w io.Writer, ev azure.Evidence) error {
 			return fmt.Errorf("evidence string %q is not valid UTF-8", s)
 		}
 	}
-	return writeJSON(w, f)
+	return WriteJSON(w, f)
 }

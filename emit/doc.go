@@ -14,7 +14,8 @@
 // objects the API server would refuse (invalid names, namespaces) are
 // errors. JSON and YAML output escape every invisible rune (bidirectional
 // overrides, zero-width and control characters) so a reviewer sees what a
-// policy grants.
+// policy grants. WriteJSON is that JSON style, exported for pare's other
+// JSON files.
 //
 // emit must never template a format by string concatenation where a syntax
 // library exists (Terraform goes through hclwrite, Kubernetes objects are

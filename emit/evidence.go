@@ -60,7 +60,7 @@ func Evidence(w io.Writer, ev aws.Evidence) error {
 	if err := checkEvidenceUTF8(f); err != nil {
 		return err
 	}
-	return writeJSON(w, f)
+	return WriteJSON(w, f)
 }
 
 // newEvidenceAction is one action's evidence as every evidence file writes

@@ -29,7 +29,7 @@ func IAMJSON(w io.Writer, doc aws.Document) error {
 	if doc.Statement == nil {
 		out.Statement = nil
 	}
-	return writeJSON(w, out)
+	return WriteJSON(w, out)
 }
 
 // checkUTF8 reports the first string of doc that is not valid UTF-8.

@@ -129,7 +129,7 @@ func PodSecEvidence(w io.Writer, rec podsec.Recommendation) error {
 	if err := checkPodSecEvidenceUTF8(f); err != nil {
 		return fmt.Errorf("evidence of %s: %w", podsecWhat(rec), err)
 	}
-	return writeJSON(w, f)
+	return WriteJSON(w, f)
 }
 
 // appendField adds field to fields when rec set it.

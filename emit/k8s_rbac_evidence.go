@@ -152,5 +152,5 @@ func K8sEvidence(w io.Writer, p k8s.Policy, window synth.Window) error {
 			return fmt.Errorf("kubernetes evidence of %q: already granted: %w", p.Principal, err)
 		}
 	}
-	return writeJSON(w, f)
+	return WriteJSON(w, f)
 }

@@ -28,7 +28,7 @@ func ReportJSON(w io.Writer, r report.Report) error {
 		return err
 	}
 	if len(r.Principals) == 0 {
-		return writeJSON(w, r)
+		return WriteJSON(w, r)
 	}
 	if err := checkReportTimes(r); err != nil {
 		return err

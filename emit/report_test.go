@@ -398,7 +398,7 @@ func TestReportJSONStreamed(t *testing.T) {
 		if err := ReportJSON(&streamed, r); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if err := writeJSON(&whole, r); err != nil {
+		if err := WriteJSON(&whole, r); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		if !bytes.Equal(streamed.Bytes(), whole.Bytes()) {
