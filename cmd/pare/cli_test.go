@@ -40,6 +40,9 @@ func TestExitCodes(t *testing.T) {
 		{"unknown provider", []string{"generate", "--provider", "gcp", "--out", t.TempDir(), invictus}, exitUsage, `unknown provider "gcp"`},
 		{"since and from", []string{"generate", "--since", "90d", "--from", "2026-01-01", "--out", t.TempDir(), invictus}, exitUsage, "--since cannot be combined"},
 		{"bad since", []string{"generate", "--since", "ninety", "--out", t.TempDir(), invictus}, exitUsage, "pare: hint: write --since as"},
+		// --since reads durations as window in pare.hcl does: no sign, nothing that would overflow.
+		{"signed since", []string{"generate", "--since", "+90d", "--out", t.TempDir(), invictus}, exitUsage, "pare: hint: write --since as"},
+		{"overflowing since", []string{"generate", "--since", "200000w", "--out", t.TempDir(), invictus}, exitUsage, `--since "200000w": longer than`},
 		{"to before from", []string{"generate", "--from", "2026-02-01", "--to", "2026-01-01", "--out", t.TempDir(), invictus}, exitUsage, "is before --from"},
 		{"bad format", []string{"generate", "--format", "yaml", "--out", t.TempDir(), invictus}, exitUsage, `unknown format "yaml"`},
 		{"ingest without db", []string{"ingest", invictus}, exitUsage, "--db is required"},

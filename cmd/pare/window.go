@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/leastpriv/pare/cmd/pare/internal/prconfig"
 	"github.com/leastpriv/pare/synth"
 )
 
@@ -22,7 +22,7 @@ func parseWindowFlags(since, from, to string) (windowFlags, error) {
 		return w, usageErrorf("use either --since or --from/--to", "--since cannot be combined with --from or --to")
 	}
 	if since != "" {
-		d, err := parseSince(since)
+		d, err := prconfig.ParseDuration(since)
 		if err != nil {
 			return w, usageErrorf("write --since as a number of days, hours or weeks, e.g. 90d, 36h, 12w", "--since %q: %v", since, err)
 		}
@@ -43,27 +43,6 @@ func parseWindowFlags(since, from, to string) (windowFlags, error) {
 		return w, usageErrorf("", "--to %s is before --from %s", to, from)
 	}
 	return w, nil
-}
-
-// parseSince reads "90d", "2w", "36h", "1h30m".
-func parseSince(s string) (time.Duration, error) {
-	unit := s[len(s)-1]
-	if unit == 'd' || unit == 'w' {
-		n, err := strconv.Atoi(s[:len(s)-1])
-		if err != nil || n <= 0 {
-			return 0, fmt.Errorf("not a positive whole number of %s", map[byte]string{'d': "days", 'w': "weeks"}[unit])
-		}
-		day := 24 * time.Hour
-		if unit == 'w' {
-			return time.Duration(n) * 7 * day, nil
-		}
-		return time.Duration(n) * day, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("not a positive duration")
-	}
-	return d, nil
 }
 
 // parseTime reads RFC 3339 or a date; a date as --to means the end of that day.
