@@ -255,8 +255,8 @@ func AzureEvidence(w io.Writer, ev azure.Evidence) error {
 		f.Actions = append(f.Actions, azureEvidenceAction{
 			Action:    a.Action,
 			Count:     a.Count,
-			First:     rfc3339(a.First),
-			Last:      rfc3339(a.Last),
+			First:     rfc3339(a.First, ""),
+			Last:      rfc3339(a.Last, ""),
 			Samples:   nonNil(a.Samples),
 			Resources: nonNil(a.Resources),
 			Inferred:  a.Inferred,

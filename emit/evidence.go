@@ -69,8 +69,8 @@ func newEvidenceAction(a synth.ActionEvidence) evidenceAction {
 	return evidenceAction{
 		Action:    a.Action,
 		Count:     a.Count,
-		First:     rfc3339(a.First),
-		Last:      rfc3339(a.Last),
+		First:     rfc3339(a.First, ""),
+		Last:      rfc3339(a.Last, ""),
 		Regions:   nonNil(a.Regions),
 		Samples:   nonNil(a.Samples),
 		Via:       a.Via,
@@ -131,9 +131,11 @@ func checkEvidenceStrings(field string, ss ...string) error {
 	return nil
 }
 
-func rfc3339(t time.Time) string {
+// rfc3339 formats t as every emit file writes a time: RFC 3339 in UTC, or
+// unset for the zero time.
+func rfc3339(t time.Time, unset string) string {
 	if t.IsZero() {
-		return ""
+		return unset
 	}
 	return t.UTC().Format(time.RFC3339)
 }

@@ -105,7 +105,7 @@ func PodSecEvidence(w io.Writer, rec podsec.Recommendation) error {
 		ec := podsecEvidenceCtr{Name: c.Name, Init: c.Init, Fields: []podsecEvidenceField{}, Mounts: podsecEmptyDirs(c.Mounts)}
 		if ev := c.Evidence; ev != nil {
 			ec.Runtime = &podsecRuntime{
-				Count: ev.Count, First: rfc3339(ev.First), Last: rfc3339(ev.Last),
+				Count: ev.Count, First: rfc3339(ev.First, ""), Last: rfc3339(ev.Last, ""),
 				Pods: nonNil(ev.Pods), Sources: nonNil(ev.Sources), Capabilities: nonNil(ev.Capabilities),
 				UIDs: append([]int64{}, ev.UIDs...), WrittenPaths: nonNil(ev.WrittenPaths),
 			}

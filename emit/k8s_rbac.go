@@ -184,14 +184,7 @@ func k8sRoleAnnotations(p k8s.Policy, r k8s.Role, window synth.Window) (map[stri
 // k8sWindow is the observation window as an ISO 8601 interval,
 // "2026-01-01T00:00:00Z/2026-03-31T23:59:59Z", with ".." for an open end.
 func k8sWindow(w synth.Window) string {
-	from, to := rfc3339(w.From), rfc3339(w.To)
-	if from == "" {
-		from = ".."
-	}
-	if to == "" {
-		to = ".."
-	}
-	return from + "/" + to
+	return rfc3339(w.From, "..") + "/" + rfc3339(w.To, "..")
 }
 
 // k8sRuleEvidence is the evidence of one rule in the pare.dev/evidence
@@ -233,7 +226,7 @@ func k8sEvidenceAnnotationValue(r k8s.Role) (string, error) {
 			}
 			entries[i].Actions = []k8sActionEvidence{}
 			for _, ev := range rule.Evidence {
-				a := k8sActionEvidence{Action: ev.Action, Count: ev.Count, First: rfc3339(ev.First), Last: rfc3339(ev.Last), Inferred: ev.Inferred, Denied: ev.Denied}
+				a := k8sActionEvidence{Action: ev.Action, Count: ev.Count, First: rfc3339(ev.First, ""), Last: rfc3339(ev.Last, ""), Inferred: ev.Inferred, Denied: ev.Denied}
 				if level == 0 {
 					a.Samples = ev.Samples
 				}

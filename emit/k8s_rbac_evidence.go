@@ -88,7 +88,7 @@ func K8sEvidence(w io.Writer, p k8s.Policy, window synth.Window) error {
 		Principal:       p.Principal,
 		Kind:            strings.ToLower(p.Subject.Kind),
 		Subject:         k8sEvidenceSubject{Kind: p.Subject.Kind, Name: p.Subject.Name, Namespace: p.Subject.Namespace},
-		Window:          k8sEvidenceWindow{From: rfc3339(window.From), To: rfc3339(window.To)},
+		Window:          k8sEvidenceWindow{From: rfc3339(window.From, ""), To: rfc3339(window.To, "")},
 		Note:            K8sUnobservable,
 		Roles:           []k8sEvidenceRole{},
 		Generalizations: []k8sEvidenceGeneralize{},

@@ -69,7 +69,7 @@ func TestK8sEvidenceGolden(t *testing.T) {
 					}
 					for k, ev := range rule.Evidence {
 						if gr.Actions[k].Action != ev.Action || gr.Actions[k].Count != ev.Count || !reflect.DeepEqual(gr.Actions[k].Samples, nonNil(ev.Samples)) ||
-							gr.Actions[k].Inferred != ev.Inferred || gr.Actions[k].Denied != ev.Denied || gr.Actions[k].First != rfc3339(ev.First) {
+							gr.Actions[k].Inferred != ev.Inferred || gr.Actions[k].Denied != ev.Denied || gr.Actions[k].First != rfc3339(ev.First, "") {
 							t.Errorf("rule %d.%d action %d = %+v, want %+v", i, j, k, gr.Actions[k], ev)
 						}
 					}

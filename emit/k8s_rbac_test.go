@@ -314,7 +314,7 @@ func checkK8sEvidenceAnnotation(t testing.TB, value string, r k8s.Role) {
 			t.Fatalf("rule %d evidence = %+v", i, got[i])
 		}
 		for j, ev := range rule.Evidence {
-			want := k8sActionEvidence{Action: ev.Action, Count: ev.Count, First: rfc3339(ev.First), Last: rfc3339(ev.Last), Samples: ev.Samples, Inferred: ev.Inferred, Denied: ev.Denied}
+			want := k8sActionEvidence{Action: ev.Action, Count: ev.Count, First: rfc3339(ev.First, ""), Last: rfc3339(ev.Last, ""), Samples: ev.Samples, Inferred: ev.Inferred, Denied: ev.Denied}
 			if !reflect.DeepEqual(got[i].Actions[j], want) {
 				t.Errorf("rule %d action %d evidence = %+v, want %+v", i, j, got[i].Actions[j], want)
 			}

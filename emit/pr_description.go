@@ -130,7 +130,7 @@ func writePRSummary(b *bytes.Buffer, d PRDescriptionData, ps []PRPrincipal) {
 		fmt.Fprintf(b, " · ⚠ %s", plural(t.risky, "risky removal"))
 	}
 	b.WriteString("\n\n")
-	fmt.Fprintf(b, "Observation window: %s to %s", reportTime(d.Window.From, "the first event"), reportTime(d.Window.To, "the last event"))
+	fmt.Fprintf(b, "Observation window: %s", windowText(d.Window))
 	if !d.Window.From.IsZero() && !d.Window.To.IsZero() && d.Window.To.After(d.Window.From) {
 		fmt.Fprintf(b, " (%s)", remediate.Days(d.Window.To.Sub(d.Window.From)))
 	}
@@ -225,7 +225,7 @@ func writePREntries(b *bytes.Buffer, title string, es []remediate.Entry) {
 	fmt.Fprintf(b, "#### %s (%d)\n\n", title, len(es))
 	var rows [][]string
 	for _, e := range es[:min(len(es), prTableRows)] {
-		rows = append(rows, []string{escapeMarkdown(e.Action), escapeMarkdown(e.Resource), strconv.FormatInt(e.Count, 10), reportTime(e.Last, "–"), prRisks(e.Risks)})
+		rows = append(rows, []string{escapeMarkdown(e.Action), escapeMarkdown(e.Resource), strconv.FormatInt(e.Count, 10), rfc3339(e.Last, "–"), prRisks(e.Risks)})
 	}
 	markdownTable(b, []string{"Action", "Resource", "Uses", "Last seen", "Risk"}, []bool{false, false, true}, rows)
 	noun := strings.ToLower(title) + " permission"
@@ -251,7 +251,7 @@ func prUsedRemoved(e remediate.Entry) string {
 	if e.Count == 0 {
 		return "not used"
 	}
-	return fmt.Sprintf("%d, last %s; still allowed", e.Count, reportTime(e.Last, "unknown"))
+	return fmt.Sprintf("%d, last %s; still allowed", e.Count, rfc3339(e.Last, "unknown"))
 }
 
 func prRisks(risks []string) string {

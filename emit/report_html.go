@@ -177,12 +177,12 @@ type htmlList struct {
 func newHTMLReport(r report.Report) htmlReport {
 	order := byScore(r.Principals)
 	h := htmlReport{
-		Title:        "pare privilege report " + reportTime(r.Taken, ""),
+		Title:        "pare privilege report " + rfc3339(r.Taken, ""),
 		CSP:          reportCSP(),
 		CSS:          template.CSS(reportHTMLStyle),
 		Script:       template.JS(reportHTMLScript),
-		Taken:        reportTime(r.Taken, "at an unknown time"),
-		Window:       windowText(r),
+		Taken:        rfc3339(r.Taken, "at an unknown time"),
+		Window:       windowText(r.Window),
 		Snapshot:     r.Snapshot,
 		Totals:       totalsOf(r.Principals),
 		Histogram:    histogramChart(r.Principals),
@@ -273,8 +273,8 @@ func newHTMLDetail(p report.Principal, rank int) htmlDetail {
 				Risks:    visibleJoin(it.Risks),
 				Origins:  visibleJoin(it.Origins),
 				Count:    it.Count,
-				First:    reportTime(it.First, ""),
-				Last:     reportTime(it.Last, ""),
+				First:    rfc3339(it.First, ""),
+				Last:     rfc3339(it.Last, ""),
 				Samples:  visibleJoin(it.Samples),
 			})
 		}
@@ -286,7 +286,7 @@ func newHTMLDetail(p report.Principal, rank int) htmlDetail {
 func newHTMLChanges(c *report.Changes) *htmlChanges {
 	h := &htmlChanges{
 		Since:      c.Since,
-		SinceTaken: reportTime(c.SinceTaken, "at an unknown time"),
+		SinceTaken: rfc3339(c.SinceTaken, "at an unknown time"),
 		New:        newHTMLList(c.New, reportChangePrincipals),
 		Gone:       newHTMLList(c.Gone, reportChangePrincipals),
 		Total:      len(c.Principals),

@@ -121,7 +121,7 @@ func writeMarkdownSummary(b *bytes.Buffer, r report.Report) {
 		snapshot = fmt.Sprintf("#%d", r.Snapshot)
 	}
 	fmt.Fprintf(b, "# pare privilege report\n\nTaken %s · window %s · snapshot %s\n\n## Summary\n\n",
-		reportTime(r.Taken, "at an unknown time"), windowText(r), snapshot)
+		rfc3339(r.Taken, "at an unknown time"), windowText(r.Window), snapshot)
 	t := totalsOf(r.Principals)
 	markdownTable(b,
 		[]string{"Principals", "Granted", "Used", "Unused", "Unobservable", "Risky and idle", "Denied attempts", "Used, not granted", "Mean score"},
@@ -172,7 +172,7 @@ func writeMarkdownCharts(b *bytes.Buffer, r report.Report, order []int) {
 	}
 	var rows [][]string
 	for _, t := range r.Trend {
-		rows = append(rows, []string{fmt.Sprintf("#%d", t.Snapshot), reportTime(t.Taken, ""), itoa(t.Principals), itoa(t.Granted), itoa(t.Unused), itoa(t.RiskyUnused), oneDecimal(t.MeanScore), textBar(int(t.MeanScore+0.5), 100, 20)})
+		rows = append(rows, []string{fmt.Sprintf("#%d", t.Snapshot), rfc3339(t.Taken, ""), itoa(t.Principals), itoa(t.Granted), itoa(t.Unused), itoa(t.RiskyUnused), oneDecimal(t.MeanScore), textBar(int(t.MeanScore+0.5), 100, 20)})
 	}
 	markdownTable(b, []string{"Snapshot", "Taken", "Principals", "Granted", "Unused", "Risky and idle", "Mean score", ""}, []bool{false, false, true, true, true, true, true, false}, rows)
 }
@@ -189,7 +189,7 @@ func usageBar(p report.Principal, width int) string {
 }
 
 func writeMarkdownChanges(b *bytes.Buffer, c *report.Changes) {
-	fmt.Fprintf(b, "## Changes since snapshot #%d\n\nSnapshot #%d was taken %s.\n\n", c.Since, c.Since, reportTime(c.SinceTaken, "at an unknown time"))
+	fmt.Fprintf(b, "## Changes since snapshot #%d\n\nSnapshot #%d was taken %s.\n\n", c.Since, c.Since, rfc3339(c.SinceTaken, "at an unknown time"))
 	if len(c.New) == 0 && len(c.Gone) == 0 && len(c.Principals) == 0 {
 		b.WriteString("Nothing changed.\n\n")
 		return
@@ -269,7 +269,7 @@ func writeMarkdownDetails(b *bytes.Buffer, ps []report.Principal, order []int) {
 				rows = append(rows, []string{
 					escapeMarkdown(it.Action), escapeMarkdown(it.Resource), status, escapeMarkdownList(it.Risks, len(it.Risks)),
 					escapeMarkdownList(it.Origins, len(it.Origins)), strconv.FormatInt(it.Count, 10),
-					reportTime(it.First, ""), reportTime(it.Last, ""), escapeMarkdownList(it.Samples, len(it.Samples)),
+					rfc3339(it.First, ""), rfc3339(it.Last, ""), escapeMarkdownList(it.Samples, len(it.Samples)),
 				})
 			}
 			markdownTable(b, []string{"Action", "Resource", "Status", "Risks", "Granted by", "Uses", "First", "Last", "Sample events"},

@@ -180,7 +180,7 @@ func trendChart(label string, trend []report.TrendPoint, value func(report.Trend
 		points = append(points, fmt.Sprintf("%d,%d", x, y))
 		c.Circles = append(c.Circles, svgCircle{
 			X: x, Y: y, Class: "point",
-			Title: fmt.Sprintf("snapshot %d, %s: %s", t.Snapshot, reportTime(t.Taken, "unknown time"), format(value(t))),
+			Title: fmt.Sprintf("snapshot %d, %s: %s", t.Snapshot, rfc3339(t.Taken, "unknown time"), format(value(t))),
 		})
 		if k%every == 0 || k == len(trend)-1 {
 			c.Texts = append(c.Texts, svgText{X: x, Y: base + 14, Anchor: "middle", Class: "axis", Text: fmt.Sprintf("#%d", t.Snapshot)})

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 
+	"github.com/leastpriv/pare/synth"
 	"github.com/leastpriv/pare/synth/report"
 )
 
@@ -172,17 +172,9 @@ func truncateRunes(s string, n int) string {
 	return s
 }
 
-// reportTime formats a time of a report: RFC 3339 in UTC, or unset.
-func reportTime(t time.Time, unset string) string {
-	if t.IsZero() {
-		return unset
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-// windowText describes a report's window.
-func windowText(r report.Report) string {
-	return reportTime(r.Window.From, "the first event") + " to " + reportTime(r.Window.To, "the last event")
+// windowText describes an observation window.
+func windowText(w synth.Window) string {
+	return rfc3339(w.From, "the first event") + " to " + rfc3339(w.To, "the last event")
 }
 
 // oneDecimal formats a mean.
