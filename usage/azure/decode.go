@@ -4,6 +4,8 @@ import (
 	"bytes"
 
 	"github.com/goccy/go-json"
+
+	"github.com/leastpriv/pare/usage/jsonscan"
 )
 
 // fields are the parts of a record the reader uses, as byte slices. The
@@ -124,7 +126,7 @@ type rawList struct {
 
 func (l *rawList) UnmarshalJSON(b []byte) error {
 	*l = rawList{}
-	if firstByte(b) != '[' {
+	if jsonscan.FirstByte(b) != '[' {
 		return nil
 	}
 	l.set = true
@@ -150,7 +152,7 @@ type looseIdentity identity
 
 func (id *looseIdentity) UnmarshalJSON(b []byte) error {
 	*id = looseIdentity{}
-	switch firstByte(b) {
+	switch jsonscan.FirstByte(b) {
 	case '"':
 		return json.Unmarshal(b, &id.Name)
 	case '{':
@@ -195,8 +197,8 @@ func decodeSlow(raw []byte, f *fields) ([]json.RawMessage, bool, error) {
 	unescaped := f.unescaped[:0]
 	defer func() { f.unescaped = unescaped }()
 	*f = fields{}
-	if firstByte(raw) != '{' {
-		return nil, false, errNotObject
+	if jsonscan.FirstByte(raw) != '{' {
+		return nil, false, jsonscan.ErrNotObject
 	}
 	var rec rawRecord
 	if err := json.Unmarshal(raw, &rec); err != nil {
@@ -251,12 +253,6 @@ func bs(s string) []byte {
 	return []byte(s)
 }
 
-type decodeError string
-
-func (e decodeError) Error() string { return string(e) }
-
-const errNotObject = decodeError("not a JSON object")
-
 // text is a string field that tolerates other forms: an object's "value"
 // member ({"value":"Succeeded","localizedValue":"..."}), a number kept as
 // written, and anything else as "".
@@ -264,7 +260,7 @@ type text string
 
 func (t *text) UnmarshalJSON(b []byte) error {
 	*t = ""
-	switch c := firstByte(b); {
+	switch c := jsonscan.FirstByte(b); {
 	case c == '"':
 		if len(b) >= 2 && b[len(b)-1] == '"' && plain(b[1:len(b)-1]) {
 			*t = text(b[1 : len(b)-1])
@@ -298,12 +294,4 @@ func plain(b []byte) bool {
 		}
 	}
 	return true
-}
-
-func firstByte(b []byte) byte {
-	b = bytes.TrimLeft(b, " \t\r\n")
-	if len(b) == 0 {
-		return 0
-	}
-	return b[0]
 }

@@ -5,12 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	stdjson "encoding/json"
-	"hash/maphash"
 	"strings"
 
 	"github.com/goccy/go-json"
 
 	"github.com/leastpriv/pare/usage/internal/hold"
+	"github.com/leastpriv/pare/usage/internal/intern"
 	"github.com/leastpriv/pare/usage/jsonscan"
 	"github.com/leastpriv/pare/usage/record"
 )
@@ -117,15 +117,11 @@ type normalizer struct {
 	// canonical action from the catalog.
 	ops map[string]*opInfo
 	// strs interns the strings Events carry: principals, sessions,
-	// regions repeat from record to record, and one string per distinct
-	// value costs far less than one per record. It is a direct-mapped
-	// cache indexed by a hash of the bytes: a look-up is one hash and one
-	// compare, and a new string simply replaces the one in its slot.
-	strs *[strsSize]string
-	// resources interns resource ids the same way: apart from strs, as
-	// they are many.
-	resources *[resourcesSize]string
-	seed      maphash.Seed
+	// regions repeat from record to record.
+	strs *intern.Table
+	// resources interns resource ids: apart from strs, as they are many
+	// and longer.
+	resources *intern.Table
 
 	buf, idBuf, evBuf, scopeBuf []byte // scratch
 }
@@ -144,9 +140,8 @@ func newNormalizer(cat Catalog) *normalizer {
 		cat:       cat,
 		seen:      make(map[idKey]struct{}),
 		ops:       make(map[string]*opInfo),
-		strs:      new([strsSize]string),
-		resources: new([resourcesSize]string),
-		seed:      maphash.MakeSeed(),
+		strs:      intern.New(strsSize, internMax),
+		resources: intern.New(resourcesSize, resourceMax),
 	}
 }
 
@@ -160,20 +155,8 @@ func (n *normalizer) reset() {
 	clear(n.seen)
 }
 
-// str returns b as a string, the same one for the same bytes while it stays
-// in the cache.
-func (n *normalizer) str(b []byte) string {
-	if len(b) == 0 || len(b) > internMax {
-		return string(b)
-	}
-	slot := &n.strs[maphash.Bytes(n.seed, b)&(strsSize-1)]
-	if *slot == string(b) {
-		return *slot
-	}
-	s := string(b)
-	*slot = s
-	return s
-}
+// str returns b as a string, interned.
+func (n *normalizer) str(b []byte) string { return n.strs.String(b) }
 
 // op returns what the operation name op gives.
 func (n *normalizer) op(op []byte) *opInfo {
@@ -196,20 +179,10 @@ func (n *normalizer) op(op []byte) *opInfo {
 	return o
 }
 
-// resourceScope returns res as a string and its scope.
+// resourceScope returns res as a string and its scope, both interned.
 func (n *normalizer) resourceScope(res, sub, rg []byte) (string, string) {
-	var resource string
-	if len(res) == 0 || len(res) > resourceMax {
-		resource = string(res)
-	} else {
-		slot := &n.resources[maphash.Bytes(n.seed, res)&(resourcesSize-1)]
-		if *slot != string(res) {
-			*slot = string(res)
-		}
-		resource = *slot
-	}
 	n.scopeBuf = appendScope(n.scopeBuf[:0], res, sub, rg)
-	return resource, n.str(n.scopeBuf)
+	return n.resources.String(res), n.str(n.scopeBuf)
 }
 
 // decode decodes raw into n.rec, and into n.wrap the records of a wrapper.
@@ -388,7 +361,7 @@ func failure(rec *fields) ([]byte, record.Outcome) {
 // statusMessageCode returns error.code from a statusMessage such as
 // {"error":{"code":"AuthorizationFailed","message":"..."}}, or "".
 func statusMessageCode(msg []byte) []byte {
-	if firstByte(msg) != '{' {
+	if jsonscan.FirstByte(msg) != '{' {
 		return nil
 	}
 	if code, ok := fastStatusCode(msg); ok {

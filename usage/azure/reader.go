@@ -378,7 +378,7 @@ func (rs *readState) badRecord(err error) error {
 	if cerr != nil {
 		return cerr
 	}
-	rs.problem(i, "invalid record: "+shortError(err))
+	rs.problem(i, "invalid record: "+jsonscan.ShortError(err))
 	return nil
 }
 
@@ -389,14 +389,4 @@ func (rs *readState) emitEvent(ev *record.Event) error {
 
 func (rs *readState) problem(i int, msg string) {
 	rs.stats.Problems = append(rs.stats.Problems, record.Problem{Input: rs.name, Index: i, Message: msg})
-}
-
-// shortError bounds an error message, which may quote attacker-controlled
-// input.
-func shortError(err error) string {
-	msg := err.Error()
-	if len(msg) > 200 {
-		msg = msg[:200] + "..."
-	}
-	return msg
 }

@@ -5,10 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	stdjson "encoding/json"
-	"hash/maphash"
 	"strings"
 
 	"github.com/leastpriv/pare/synth/catalog"
+	"github.com/leastpriv/pare/usage/internal/intern"
 	"github.com/leastpriv/pare/usage/jsonscan"
 	"github.com/leastpriv/pare/usage/record"
 )
@@ -67,13 +67,9 @@ type normalizer struct {
 	plans map[[2]string]*eventPlan
 	// formats holds the compiled ARN formats, shared by plans.
 	formats map[string]*arnFormat
-	// strs interns the strings Events carry: principals, regions, services,
-	// ARNs repeat from record to record, and one string per distinct value
-	// costs far less than one per record. It is a direct-mapped cache
-	// indexed by a hash of the bytes: a look-up is one hash and one compare,
-	// and a new string simply replaces the one in its slot.
-	strs *[strsSize]string
-	seed maphash.Seed
+	// strs interns the strings Events carry: principals, regions,
+	// services, ARNs repeat from record to record.
+	strs *intern.Table
 	// last is the string str gave at each slot: consecutive records of
 	// one file mostly share their account, region, service and principal,
 	// and comparing with the last one is cheaper than a map look-up.
@@ -106,8 +102,7 @@ func newNormalizer(cat Catalog) *normalizer {
 		cat:     cat,
 		plans:   make(map[[2]string]*eventPlan),
 		formats: make(map[string]*arnFormat),
-		strs:    new([strsSize]string),
-		seed:    maphash.MakeSeed(),
+		strs:    intern.New(strsSize, internMax),
 	}
 	n.fill.norm = n
 	return n
@@ -126,20 +121,8 @@ func (n *normalizer) release() {
 	n.ev = record.Event{}
 }
 
-// str returns b as a string, the same one for the same bytes while it stays
-// in the cache.
-func (n *normalizer) str(b []byte) string {
-	if len(b) == 0 || len(b) > internMax {
-		return string(b)
-	}
-	slot := &n.strs[maphash.Bytes(n.seed, b)&(strsSize-1)]
-	if *slot == string(b) {
-		return *slot
-	}
-	s := string(b)
-	*slot = s
-	return s
-}
+// str returns b as a string, interned.
+func (n *normalizer) str(b []byte) string { return n.strs.String(b) }
 
 // eventPlan is what one eventSource and eventName need, worked out once:
 // the catalog's mapping, and each action's canonical name and compiled
@@ -228,7 +211,7 @@ func (n *normalizer) normalize(i int, raw []byte, decoded bool, st *record.Stats
 	rec := &n.rec
 	if !decoded && !decodeFast(raw, rec) {
 		if err := decodeSlow(raw, rec); err != nil {
-			problem(i, "invalid record: "+shortError(err))
+			problem(i, "invalid record: "+jsonscan.ShortError(err))
 			return nil
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"sort"
 
 	"github.com/goccy/go-json"
+
+	"github.com/leastpriv/pare/usage/jsonscan"
 )
 
 // fields are the parts of a record the reader uses, as byte slices: the
@@ -155,7 +157,7 @@ type rawList struct {
 
 func (l *rawList) UnmarshalJSON(b []byte) error {
 	*l = rawList{}
-	if firstByte(b) != '[' {
+	if jsonscan.FirstByte(b) != '[' {
 		return nil
 	}
 	l.set = true
@@ -168,8 +170,8 @@ func (l *rawList) UnmarshalJSON(b []byte) error {
 // records the fast decoder declines.
 func decodeSlow(raw []byte, f *fields) ([]json.RawMessage, bool, error) {
 	f.reset()
-	if firstByte(raw) != '{' {
-		return nil, false, errNotObject
+	if jsonscan.FirstByte(raw) != '{' {
+		return nil, false, jsonscan.ErrNotObject
 	}
 	var rec rawRecord
 	if err := json.Unmarshal(raw, &rec); err != nil {
@@ -254,7 +256,7 @@ type looseString string
 
 func (l *looseString) UnmarshalJSON(b []byte) error {
 	*l = ""
-	if firstByte(b) != '"' {
+	if jsonscan.FirstByte(b) != '"' {
 		return nil
 	}
 	var s string
@@ -263,18 +265,4 @@ func (l *looseString) UnmarshalJSON(b []byte) error {
 	}
 	*l = looseString(s)
 	return nil
-}
-
-type decodeError string
-
-func (e decodeError) Error() string { return string(e) }
-
-const errNotObject = decodeError("not a JSON object")
-
-func firstByte(b []byte) byte {
-	b = bytes.TrimLeft(b, " \t\r\n")
-	if len(b) == 0 {
-		return 0
-	}
-	return b[0]
 }

@@ -2,13 +2,13 @@ package k8s
 
 import (
 	"bytes"
-	"hash/maphash"
 	"strconv"
 
 	"github.com/goccy/go-json"
 
 	k8s "github.com/leastpriv/pare/synth/k8s"
 	"github.com/leastpriv/pare/usage/internal/hold"
+	"github.com/leastpriv/pare/usage/internal/intern"
 	"github.com/leastpriv/pare/usage/jsonscan"
 	"github.com/leastpriv/pare/usage/record"
 )
@@ -67,14 +67,8 @@ type normalizer struct {
 	// subresource (joined by NULs).
 	actions map[string]string
 	// strs, refs and ops intern the strings Events carry, which repeat
-	// from record to record: one string per distinct value costs far
-	// less than one per record. Each is a direct-mapped cache indexed by a
-	// hash of the bytes: a look-up is one hash and one compare, and a new
-	// string replaces the one in its slot.
-	strs *[strsSize]string
-	refs *[refsSize]string
-	ops  *[opsSize]string
-	seed maphash.Seed
+	// from record to record.
+	strs, refs, ops *intern.Table
 
 	buf, idBuf []byte // scratch
 }
@@ -95,10 +89,9 @@ func newNormalizer(opts Options) *normalizer {
 		keepMasters: opts.KeepMasters,
 		done:        make(map[string]struct{}),
 		actions:     make(map[string]string),
-		strs:        new([strsSize]string),
-		refs:        new([refsSize]string),
-		ops:         new([opsSize]string),
-		seed:        maphash.MakeSeed(),
+		strs:        intern.New(strsSize, internMax),
+		refs:        intern.New(refsSize, internMax),
+		ops:         intern.New(opsSize, internMax),
 	}
 }
 
@@ -114,20 +107,8 @@ func (n *normalizer) reset() {
 	clear(n.done)
 }
 
-// intern returns b as a string from the cache tab, the same one for the
-// same bytes while it stays there.
-func (n *normalizer) intern(tab []string, b []byte) string {
-	if len(b) == 0 || len(b) > internMax {
-		return string(b)
-	}
-	slot := &tab[maphash.Bytes(n.seed, b)&uint64(len(tab)-1)]
-	if *slot != string(b) {
-		*slot = string(b)
-	}
-	return *slot
-}
-
-func (n *normalizer) str(b []byte) string { return n.intern(n.strs[:], b) }
+// str returns b as a string, interned.
+func (n *normalizer) str(b []byte) string { return n.strs.String(b) }
 
 // decode decodes raw into n.rec, and into n.wrap the records of a list.
 func (n *normalizer) decode(raw []byte) error {
@@ -202,7 +183,7 @@ func (n *normalizer) unwrap(i int, st *record.Stats, problem func(int, string)) 
 	}
 	if !decodeFast(s, &n.inner) {
 		if _, isList, err := decodeSlow(s, &n.inner); err != nil {
-			problem(i, "invalid audit event in "+field+": "+shortError(err))
+			problem(i, "invalid audit event in "+field+": "+jsonscan.ShortError(err))
 			return nil, "", false
 		} else if isList {
 			problem(i, field+" holds a list, not one audit event")
@@ -523,13 +504,13 @@ func (n *normalizer) ref(r *request) string {
 		return ""
 	}
 	n.buf = append(append(append(n.buf[:0], r.namespace...), '/'), r.name...)
-	return n.intern(n.refs[:], n.buf)
+	return n.refs.String(n.buf)
 }
 
 // operation is the verb and the request URI's path, interned.
 func (n *normalizer) operation(verb, path []byte) string {
 	n.buf = append(append(append(n.buf[:0], verb...), ' '), path...)
-	return n.intern(n.ops[:], n.buf)
+	return n.ops.String(n.buf)
 }
 
 // service is the API group and version ("apps/v1", "v1"), or "nonResource".
@@ -602,14 +583,4 @@ func quoteShort(b []byte) string {
 		s = s[:64] + "..."
 	}
 	return strconv.Quote(s)
-}
-
-// shortError bounds an error message, which may quote attacker-controlled
-// input.
-func shortError(err error) string {
-	msg := err.Error()
-	if len(msg) > 200 {
-		msg = msg[:200] + "..."
-	}
-	return msg
 }

@@ -440,7 +440,7 @@ func (rs *readState) badRecord(err error) error {
 	if cerr != nil {
 		return cerr
 	}
-	rs.problem(i, "invalid record: "+shortError(err))
+	rs.problem(i, "invalid record: "+jsonscan.ShortError(err))
 	return nil
 }
 
