@@ -3,7 +3,6 @@ package emit
 import (
 	"fmt"
 	"io"
-	"unicode/utf8"
 
 	"github.com/leastpriv/pare/synth/k8s/podsec"
 )
@@ -126,10 +125,11 @@ func PodSecEvidence(w io.Writer, rec podsec.Recommendation) error {
 			Container: x.Container, Field: x.Field, Value: x.Value, Severity: x.Severity, Provenance: string(x.Provenance), Message: x.Message,
 		})
 	}
-	if err := checkPodSecEvidenceUTF8(f); err != nil {
+	// WriteJSON refuses strings that are not valid UTF-8.
+	if err := WriteJSON(w, f); err != nil {
 		return fmt.Errorf("evidence of %s: %w", podsecWhat(rec), err)
 	}
-	return WriteJSON(w, f)
+	return nil
 }
 
 // appendField adds field to fields when rec set it.
@@ -159,56 +159,4 @@ func podsecEmptyDirs(dirs []podsec.EmptyDir) []podsecEvidenceEmptyDir {
 		})
 	}
 	return out
-}
-
-// checkPodSecEvidenceUTF8 reports the first string of f that is not valid
-// UTF-8: encoding/json would replace its bytes.
-func checkPodSecEvidenceUTF8(f podsecEvidenceFile) error {
-	var bad string
-	check := func(ss ...string) {
-		for _, s := range ss {
-			if bad == "" && !utf8.ValidString(s) {
-				bad = s
-			}
-		}
-	}
-	checkFields := func(fields []podsecEvidenceField) {
-		for _, x := range fields {
-			check(x.Field, x.Provenance, x.Evidence)
-			switch v := x.Value.(type) {
-			case string:
-				check(v)
-			case []string:
-				check(v...)
-			}
-		}
-	}
-	checkDirs := func(dirs []podsecEvidenceEmptyDir) {
-		for _, d := range dirs {
-			check(d.Name, d.Container, d.MountPath, d.Provenance, d.Evidence)
-			check(d.Written...)
-		}
-	}
-	check(f.Kind, f.Namespace, f.Name, f.ServiceAccount, f.Source)
-	check(f.Notes...)
-	checkFields(f.Pod)
-	checkDirs(f.Volumes)
-	for _, c := range f.Containers {
-		check(c.Name)
-		checkFields(c.Fields)
-		checkDirs(c.Mounts)
-		if r := c.Runtime; r != nil {
-			check(r.Pods...)
-			check(r.Sources...)
-			check(r.Capabilities...)
-			check(r.WrittenPaths...)
-		}
-	}
-	for _, x := range f.Findings {
-		check(x.Container, x.Field, x.Value, x.Severity, x.Provenance, x.Message)
-	}
-	if bad != "" {
-		return fmt.Errorf("%q is not valid UTF-8", bad)
-	}
-	return nil
 }
