@@ -171,7 +171,7 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 	defer store.Close()
 
 	if len(o.grants) > 0 {
-		if err := loadGrants(ctx, env, store, o.provider, o.grants); err != nil {
+		if err := loadGrants(ctx, env, store, src, o.grants); err != nil {
 			return err
 		}
 	}
@@ -214,7 +214,7 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 			return err
 		}
 	}
-	write, err := newPolicyWriter(o.provider, out, o, window, stemsFor(m), k8sGranted)
+	write, err := newPolicyWriter(src, out, o, window, stemsFor(m), k8sGranted)
 	if err != nil {
 		return err
 	}

@@ -19,17 +19,18 @@ func checkGrantsProvider(provider string, grants []string) error {
 	return nil
 }
 
-// loadGrants loads --grants for provider, azure or k8s, into the store.
-func loadGrants(ctx context.Context, env *environment, store *usage.Store, provider string, specs []string) error {
-	switch provider {
+// loadGrants loads --grants for src's provider, azure or k8s, into the
+// store.
+func loadGrants(ctx context.Context, env *environment, store *usage.Store, src *source, specs []string) error {
+	switch src.provider {
 	case "azure":
-		_, err := loadAzureGrants(ctx, env, store, specs)
+		_, err := loadAzureGrants(ctx, env, store, src.azureCatalog, specs)
 		return err
 	case "k8s":
 		_, err := loadK8sGrants(ctx, env, store, specs)
 		return err
 	}
-	return fmt.Errorf("internal error: no --grants reader for provider %q", provider)
+	return fmt.Errorf("internal error: no --grants reader for provider %q", src.provider)
 }
 
 // azureGrantsSource names the store's snapshot of what Azure grants today:
@@ -38,9 +39,9 @@ const azureGrantsSource = "azure-rbac"
 
 // loadAzureGrants reads role assignment and definition listings, resolves
 // every assignment through its role (custom roles from the listings,
-// built-in roles from the catalog) and stores the result as the current
-// grants snapshot. It returns how many grants were stored.
-func loadAzureGrants(ctx context.Context, env *environment, store *usage.Store, files []string) (int, error) {
+// built-in roles from cat) and stores the result as the current grants
+// snapshot. It returns how many grants were stored.
+func loadAzureGrants(ctx context.Context, env *environment, store *usage.Store, cat *catalog.Azure, files []string) (int, error) {
 	var assignments []rbac.Assignment
 	var definitions []rbac.Definition
 	for _, name := range files {
@@ -55,10 +56,6 @@ func loadAzureGrants(ctx context.Context, env *environment, store *usage.Store, 
 		}
 		assignments = append(assignments, got.Assignments...)
 		definitions = append(definitions, got.Definitions...)
-	}
-	cat, err := catalog.LoadAzure()
-	if err != nil {
-		return 0, fmt.Errorf("loading the Azure catalog: %w", err)
 	}
 	builtin := func(nameOrID string) (rbac.Definition, bool) {
 		role, ok := cat.BuiltinRole(nameOrID)

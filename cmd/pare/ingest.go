@@ -54,7 +54,7 @@ func ingestCommand(env *environment) *cli.Command {
 			}
 			defer store.Close()
 			if len(grants) > 0 {
-				if err := loadGrants(ctx, env, store, cmd.String("provider"), grants); err != nil {
+				if err := loadGrants(ctx, env, store, src, grants); err != nil {
 					return err
 				}
 				if cmd.Args().Len() == 0 {

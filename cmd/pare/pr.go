@@ -244,11 +244,11 @@ func managedProviders(cfg prconfig.Config) []string {
 // its managed principals.
 func prProvider(ctx context.Context, env *environment, cmd *cli.Command, cfg prconfig.Config, store *usage.Store, repo *gitwork.Repo, baseSHA, provider string) ([]prFile, synth.Window, error) {
 	var window synth.Window
+	src, err := newSource(provider, cmd)
+	if err != nil {
+		return nil, window, err
+	}
 	if sources := sourcesFor(provider, cfg.Sources); len(sources) > 0 {
-		src, err := newSource(provider, cmd)
-		if err != nil {
-			return nil, window, err
-		}
 		if _, err := loadInputs(ctx, env, store, src, sources, windowFlags{since: cfg.Window}, false); err != nil {
 			return nil, window, err
 		}
@@ -288,7 +288,7 @@ func prProvider(ctx context.Context, env *environment, cmd *cli.Command, cfg prc
 		if err != nil {
 			return nil, window, storeError(err)
 		}
-		got, err := prRender(ctx, cfg, m, store, repo, baseSHA, used, window)
+		got, err := prRender(ctx, cfg, m, src, store, repo, baseSHA, used, window)
 		if err != nil {
 			return nil, window, err
 		}
@@ -408,13 +408,14 @@ func readExisting(ctx context.Context, repo *gitwork.Repo, baseSHA, path string)
 	return b, err
 }
 
-// prRender synthesizes, plans and renders the files of one manage block.
-func prRender(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, store *usage.Store, repo *gitwork.Repo, baseSHA string, used []synth.Access, window synth.Window) ([]prFile, error) {
+// prRender synthesizes, plans and renders the files of one manage block;
+// src is its provider's.
+func prRender(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, src *source, store *usage.Store, repo *gitwork.Repo, baseSHA string, used []synth.Access, window synth.Window) ([]prFile, error) {
 	switch m.Provider {
 	case prconfig.ProviderAWS:
-		return prRenderAWS(ctx, cfg, m, repo, baseSHA, used, window)
+		return prRenderAWS(ctx, cfg, m, src.awsCatalog, repo, baseSHA, used, window)
 	case prconfig.ProviderAzure:
-		return prRenderAzure(ctx, cfg, m, repo, baseSHA, used, window)
+		return prRenderAzure(ctx, cfg, m, src.azureCatalog, repo, baseSHA, used, window)
 	case prconfig.ProviderK8s:
 		return prRenderK8s(ctx, cfg, m, store, repo, baseSHA, used, window)
 	}
@@ -423,11 +424,7 @@ func prRender(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, store
 
 // prRenderAWS writes each managed role's or user's right-sized IAM policy,
 // keeping pare:keep and Deny statements of the file it replaces.
-func prRenderAWS(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, repo *gitwork.Repo, baseSHA string, used []synth.Access, window synth.Window) ([]prFile, error) {
-	cat, err := catalog.LoadAWS()
-	if err != nil {
-		return nil, fmt.Errorf("loading the AWS catalog: %w", err)
-	}
+func prRenderAWS(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, cat *catalog.AWS, repo *gitwork.Repo, baseSHA string, used []synth.Access, window synth.Window) ([]prFile, error) {
 	allowed := allowedOf(used, cfg.IncludeDenied)
 	usedBy := byPrincipal(used)
 	policies := aws.Synthesize(allowed, cat, aws.Options{})
@@ -501,11 +498,7 @@ func parseAWSFile(path, format string, data []byte) ([]remediate.AWSDocument, er
 
 // prRenderAzure writes each managed principal's custom role definition,
 // keeping a role whose description holds pare:keep as it is (only adding).
-func prRenderAzure(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, repo *gitwork.Repo, baseSHA string, used []synth.Access, window synth.Window) ([]prFile, error) {
-	cat, err := catalog.LoadAzure()
-	if err != nil {
-		return nil, fmt.Errorf("loading the Azure catalog: %w", err)
-	}
+func prRenderAzure(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, cat *catalog.Azure, repo *gitwork.Repo, baseSHA string, used []synth.Access, window synth.Window) ([]prFile, error) {
 	allowed := allowedOf(used, cfg.IncludeDenied)
 	allowed = inferAzureReads(cat, allowed)
 	usedBy := byPrincipal(used)

@@ -142,6 +142,14 @@ func runReport(ctx context.Context, env *environment, cmd *cli.Command) error {
 	if readAs == "" {
 		readAs = "aws"
 	}
+	// The source INPUTs and --grants are read as; the report reuses it
+	// for its provider.
+	var read *source
+	if len(o.inputs) > 0 || len(o.grants) > 0 {
+		if read, err = newSource(readAs, cmd); err != nil {
+			return err
+		}
+	}
 	// AWS grants read for this run are stored, and used as read rather
 	// than read back.
 	var awsRead *awsGrants
@@ -152,17 +160,13 @@ func runReport(ctx context.Context, env *environment, cmd *cli.Command) error {
 		}
 		awsRead = &g
 	} else if len(o.grants) > 0 {
-		if err := loadGrants(ctx, env, store, readAs, o.grants); err != nil {
+		if err := loadGrants(ctx, env, store, read, o.grants); err != nil {
 			return err
 		}
 	}
 	var l loaded
 	if len(o.inputs) > 0 {
-		src, err := newSource(readAs, cmd)
-		if err != nil {
-			return err
-		}
-		if l, err = loadInputs(ctx, env, store, src, o.inputs, o.window, o.strict); err != nil {
+		if l, err = loadInputs(ctx, env, store, read, o.inputs, o.window, o.strict); err != nil {
 			return err
 		}
 	}
@@ -180,8 +184,14 @@ func runReport(ctx context.Context, env *environment, cmd *cli.Command) error {
 		return err
 	}
 	rep := report.Report{Taken: taken}
-	for _, provider := range covered {
-		ps, window, err := reportProvider(ctx, env, store, provider, o, awsRead)
+	for _, c := range covered {
+		src := read
+		if src == nil || src.provider != c.provider {
+			if src, err = newSource(c.provider, cmd); err != nil {
+				return err
+			}
+		}
+		ps, window, err := reportProvider(ctx, env, store, src, c, o, awsRead)
 		if err != nil {
 			return err
 		}
@@ -246,15 +256,23 @@ func reportTime() (time.Time, error) {
 	return time.Now().UTC().Truncate(time.Second), nil
 }
 
+// coverage is one provider a report covers, with the span of its stored
+// activity.
+type coverage struct {
+	provider       string
+	oldest, newest time.Time
+	events         bool // false: no activity stored, only grants
+}
+
 // reportProviders lists the providers a report covers: the one asked
 // for, else every provider with activity or grants in the store.
-func reportProviders(ctx context.Context, store *usage.Store, only string, awsRead bool) ([]string, error) {
-	var out []string
+func reportProviders(ctx context.Context, store *usage.Store, only string, awsRead bool) ([]coverage, error) {
+	var out []coverage
 	for _, p := range providers {
 		if only != "" && p != only {
 			continue
 		}
-		_, _, events, err := store.Bounds(ctx, p)
+		oldest, newest, events, err := store.Bounds(ctx, p)
 		if err != nil {
 			return nil, err
 		}
@@ -265,25 +283,22 @@ func reportProviders(ctx context.Context, store *usage.Store, only string, awsRe
 			}
 		}
 		if events || grants || only != "" {
-			out = append(out, p)
+			out = append(out, coverage{provider: p, oldest: oldest, newest: newest, events: events})
 		}
 	}
 	return out, nil
 }
 
-// reportProvider compares one provider's grants with its usage in the
-// window, and adds the right-sized policy pare would generate.
-func reportProvider(ctx context.Context, env *environment, store *usage.Store, provider string, o reportOptions, awsRead *awsGrants) ([]report.Principal, synth.Window, error) {
+// reportProvider compares the grants of src's provider with its usage in
+// the window, and adds the right-sized policy pare would generate.
+func reportProvider(ctx context.Context, env *environment, store *usage.Store, src *source, c coverage, o reportOptions, awsRead *awsGrants) ([]report.Principal, synth.Window, error) {
+	provider := src.provider
 	var window synth.Window
-	oldest, newest, ok, err := store.Bounds(ctx, provider)
-	if err != nil {
-		return nil, window, err
-	}
-	if ok {
-		window = o.window.resolve(oldest, newest)
+	if c.events {
+		window = o.window.resolve(c.oldest, c.newest)
 	}
 	var used []synth.Access
-	if ok {
+	if c.events {
 		q := usage.Query{Provider: provider, Window: window, IncludeDenied: true}
 		err := store.EachAccesses(ctx, q, func(accesses []synth.Access) error {
 			used = append(used, accesses...)
@@ -296,7 +311,7 @@ func reportProvider(ctx context.Context, env *environment, store *usage.Store, p
 	if provider != "aws" {
 		awsRead = nil
 	}
-	side, err := newGrantSide(ctx, store, provider, used, awsRead)
+	side, err := newGrantSide(ctx, store, src, used, awsRead)
 	if err != nil {
 		return nil, window, err
 	}
@@ -310,7 +325,7 @@ func reportProvider(ctx context.Context, env *environment, store *usage.Store, p
 		Container:    side.container,
 		Kind:         side.kind,
 	})
-	policies, format, err := rightSized(provider, used, side)
+	policies, format, err := rightSized(src, used, side)
 	if err != nil {
 		return nil, window, err
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/leastpriv/pare/synth"
 	"github.com/leastpriv/pare/synth/aws"
 	"github.com/leastpriv/pare/synth/azure"
-	"github.com/leastpriv/pare/synth/catalog"
 	"github.com/leastpriv/pare/synth/k8s"
 	"github.com/leastpriv/pare/usage"
 	"github.com/leastpriv/pare/usage/awsiam"
@@ -97,16 +96,14 @@ type grantSide struct {
 	k8sGranted   []k8s.Grant                                            // Kubernetes' existing RBAC, which right-sized RBAC leaves out
 }
 
-// newGrantSide expands the grants of provider into entitlements: for AWS
-// the statements read in this run when there are some, else the stored
+// newGrantSide expands the grants of src's provider into entitlements: for
+// AWS the statements read in this run when there are some, else the stored
 // grants.
-func newGrantSide(ctx context.Context, store *usage.Store, provider string, used []synth.Access, awsRead *awsGrants) (grantSide, error) {
+func newGrantSide(ctx context.Context, store *usage.Store, src *source, used []synth.Access, awsRead *awsGrants) (grantSide, error) {
+	provider := src.provider
 	switch provider {
 	case "aws":
-		cat, err := catalog.LoadAWS()
-		if err != nil {
-			return grantSide{}, fmt.Errorf("loading the AWS catalog: %w", err)
-		}
+		cat := src.awsCatalog
 		var stmts []aws.GrantStatement
 		if awsRead != nil {
 			stmts = awsRead.statements
@@ -129,10 +126,7 @@ func newGrantSide(ctx context.Context, store *usage.Store, provider string, used
 			kind:         awsKind,
 		}, nil
 	case "azure":
-		cat, err := catalog.LoadAzure()
-		if err != nil {
-			return grantSide{}, fmt.Errorf("loading the Azure catalog: %w", err)
-		}
+		cat := src.azureCatalog
 		rows, err := store.Grants(ctx, provider)
 		if err != nil {
 			return grantSide{}, err
@@ -239,17 +233,13 @@ func k8sCluster(_ string, accesses []synth.Access) string {
 // from its allowed accesses, as generate writes it: IAM policy JSON, an
 // Azure role definition, Kubernetes RBAC YAML. It returns the texts by
 // principal and their format.
-func rightSized(provider string, used []synth.Access, side grantSide) (map[string]string, string, error) {
+func rightSized(src *source, used []synth.Access, side grantSide) (map[string]string, string, error) {
 	allowed := allowedOf(used, false)
 	out := make(map[string]string)
 	var buf bytes.Buffer
-	switch provider {
+	switch src.provider {
 	case "aws":
-		cat, err := catalog.LoadAWS()
-		if err != nil {
-			return nil, "", fmt.Errorf("loading the AWS catalog: %w", err)
-		}
-		for _, p := range aws.Synthesize(allowed, cat, aws.Options{}) {
+		for _, p := range aws.Synthesize(allowed, src.awsCatalog, aws.Options{}) {
 			buf.Reset()
 			for _, doc := range p.Documents {
 				if err := emit.IAMJSON(&buf, doc); err != nil {
@@ -260,11 +250,7 @@ func rightSized(provider string, used []synth.Access, side grantSide) (map[strin
 		}
 		return out, "json", nil
 	case "azure":
-		cat, err := catalog.LoadAzure()
-		if err != nil {
-			return nil, "", fmt.Errorf("loading the Azure catalog: %w", err)
-		}
-		for _, r := range azure.Synthesize(inferAzureReads(cat, allowed), azure.Options{}) {
+		for _, r := range azure.Synthesize(inferAzureReads(src.azureCatalog, allowed), azure.Options{}) {
 			buf.Reset()
 			if len(r.Actions) == 0 || emit.AzureRoleJSON(&buf, r) != nil {
 				continue
