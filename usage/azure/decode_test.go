@@ -2,6 +2,7 @@ package azure
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -193,12 +194,21 @@ func FuzzStatusCode(f *testing.F) {
 func TestConcurrentReads(t *testing.T) {
 	r := NewReader(loadCatalog(t), Options{})
 	inputs := [][]byte{syntheticExport(t, 300), exportFile(op{}.export(t, nil), op{status: "Start"}.export(t, nil))}
-	for _, name := range realFiles {
+	for _, name := range realFiles[:4] {
 		inputs = append(inputs, mustTestdata(t, name))
 	}
+	// The REST API spec example holds the response body to read.
+	inputs = append(inputs, restBody(t, mustTestdata(t, realFiles[4])))
 	want := make([][]record.Event, len(inputs))
+	wantSt := make([]record.Stats, len(inputs))
 	for i, in := range inputs {
-		want[i], _, _ = read(t, NewReader(loadCatalog(t), Options{}), "x", in)
+		var err error
+		want[i], wantSt[i], err = read(t, NewReader(loadCatalog(t), Options{}), "x", in)
+		// Each input gives events, but for the sample whose one record
+		// is skipped for its category.
+		if st := wantSt[i]; err != nil || st.Records == 0 || len(want[i]) == 0 && len(st.Skipped) == 0 {
+			t.Fatalf("input %d read alone: %d events, stats %+v, error %v", i, len(want[i]), st, err)
+		}
 	}
 	var wg sync.WaitGroup
 	errs := make(chan string, 64)
@@ -208,9 +218,9 @@ func TestConcurrentReads(t *testing.T) {
 			defer wg.Done()
 			for k := range 20 {
 				i := (g + k) % len(inputs)
-				got, _, _ := read(t, r, "x", inputs[i])
-				if !slices.Equal(got, want[i]) {
-					errs <- fmt.Sprintf("input %d read concurrently differs", i)
+				got, st, err := read(t, r, "x", inputs[i])
+				if err != nil || !slices.Equal(got, want[i]) || !reflect.DeepEqual(st, wantSt[i]) {
+					errs <- fmt.Sprintf("input %d read concurrently differs (error %v)", i, err)
 					return
 				}
 			}

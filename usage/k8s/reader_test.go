@@ -449,8 +449,13 @@ func TestConcurrentReads(t *testing.T) {
 	inputs := [][]byte{synthetic(t, 300), lines(three(t)...), aksExport(aksRecord(t, "kube-audit", ev{}.event(t, nil))),
 		testdata(t, "rbac-tool/testdata-01.json"), testdata(t, "falco/traces/exec_pod.json")}
 	want := make([][]record.Event, len(inputs))
+	wantSt := make([]record.Stats, len(inputs))
 	for i, in := range inputs {
-		want[i], _, _ = read(t, NewReader(Options{KeepMasters: true}), "x", in)
+		var err error
+		want[i], wantSt[i], err = read(t, NewReader(Options{KeepMasters: true}), "x", in)
+		if st := wantSt[i]; err != nil || len(want[i]) == 0 {
+			t.Fatalf("input %d read alone: %d events, stats %+v, error %v", i, len(want[i]), st, err)
+		}
 	}
 	var wg sync.WaitGroup
 	errs := make(chan string, 64)
@@ -460,9 +465,9 @@ func TestConcurrentReads(t *testing.T) {
 			defer wg.Done()
 			for k := range 20 {
 				i := (g + k) % len(inputs)
-				got, _, _ := read(t, r, "x", inputs[i])
-				if !slices.Equal(got, want[i]) {
-					errs <- fmt.Sprintf("input %d read concurrently differs", i)
+				got, st, err := read(t, r, "x", inputs[i])
+				if err != nil || !slices.Equal(got, want[i]) || !reflect.DeepEqual(st, wantSt[i]) {
+					errs <- fmt.Sprintf("input %d read concurrently differs (error %v)", i, err)
 					return
 				}
 			}
