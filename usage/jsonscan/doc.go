@@ -1,5 +1,6 @@
 // Package jsonscan splits a stream of JSON into raw values without decoding
-// them, for the log readers of usage/... (usage/cloudtrail, usage/azure).
+// them, for the log readers of usage/... (usage/cloudtrail, usage/azure,
+// usage/k8s).
 //
 // A Scanner tracks only strings and brackets, which is enough to find where
 // each record starts and ends; the reader then decodes records one by one,
@@ -17,6 +18,10 @@
 //
 // An Input is the memory a reader reuses from one input to the next, and
 // detects gzip by its magic bytes.
+//
+// Beside them are the small helpers every reader needs: ASCII case folding
+// without allocating (fold.go), and what the slow paths, which decode with
+// goccy what a Decoder declines, share (slow.go).
 //
 // The Scanner checks structure only: a value it returns may still be
 // invalid JSON, and every byte of it is attacker-controlled. Neither type
