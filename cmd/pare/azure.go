@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/leastpriv/pare/emit"
 	"github.com/leastpriv/pare/synth"
@@ -18,19 +17,13 @@ func verifyRole(r azure.Role, used []synth.Access) error {
 	for _, a := range r.Rejected {
 		rejected[a] = true
 	}
-	var lines []string
+	var missing []synth.Access
 	for _, a := range azure.Verify(r, used) {
 		if !rejected[a.Action] {
-			lines = append(lines, fmt.Sprintf("%s on %q", a.Action, a.Resource))
+			missing = append(missing, a)
 		}
 	}
-	if len(lines) == 0 {
-		return nil
-	}
-	if len(lines) > 10 {
-		lines = append(lines[:10], fmt.Sprintf("... and %d more", len(lines)-10))
-	}
-	return fmt.Errorf("internal error: the role generated for %s does not allow its observed usage; nothing was written:\n%s", r.Principal, strings.Join(lines, "\n"))
+	return notAllowedError("role", r.Principal, missing)
 }
 
 // renderRole writes a principal's role definition, Terraform and evidence

@@ -277,17 +277,24 @@ func generate(ctx context.Context, env *environment, cmd *cli.Command) error {
 
 // verify fails loudly when a policy does not allow the usage it came from.
 func verify(p aws.Policy, used []synth.Access) error {
-	var lines []string
-	for _, a := range aws.Verify(p, used) {
-		lines = append(lines, fmt.Sprintf("%s on %q", a.Action, a.Resource))
-	}
-	if len(lines) == 0 {
+	return notAllowedError("policy", p.Principal, aws.Verify(p, used))
+}
+
+// notAllowedError is the error for what ("policy", "role") pare generated
+// for principal when it does not allow missing, accesses of the usage it
+// came from; nil when missing is empty.
+func notAllowedError(what, principal string, missing []synth.Access) error {
+	if len(missing) == 0 {
 		return nil
+	}
+	var lines []string
+	for _, a := range missing {
+		lines = append(lines, fmt.Sprintf("%s on %q", a.Action, a.Resource))
 	}
 	if len(lines) > 10 {
 		lines = append(lines[:10], fmt.Sprintf("... and %d more", len(lines)-10))
 	}
-	return fmt.Errorf("internal error: the policy generated for %s does not allow its observed usage; nothing was written:\n%s", p.Principal, strings.Join(lines, "\n"))
+	return fmt.Errorf("internal error: the %s generated for %s does not allow its observed usage; nothing was written:\n%s", what, principal, strings.Join(lines, "\n"))
 }
 
 func stamp(t time.Time) string {

@@ -164,6 +164,28 @@ func k8sPolicyWriter(out *stagedOutput, o generateOptions, window synth.Window, 
 	}
 }
 
+// apiCallers is the set of principals that made Kubernetes API calls in
+// the window.
+type apiCallers map[string]bool
+
+func newAPICallers(principals []usage.Principal) apiCallers {
+	c := make(apiCallers, len(principals))
+	for _, p := range principals {
+		c[p.Principal] = true
+	}
+	return c
+}
+
+// called reports whether w's service account ("default" when it names
+// none) made API calls.
+func (c apiCallers) called(w podsec.Workload) bool {
+	sa := w.ServiceAccount
+	if sa == "" {
+		sa = "default"
+	}
+	return c[k8smanifest.Principal(k8s.Subject{Kind: "ServiceAccount", Namespace: w.Namespace, Name: sa})]
+}
+
 // writeWorkloads recommends a securityContext for every declared workload
 // (--workloads) from the runtime evidence (--runtime) and from whether its
 // service account made API calls in the window, and writes under
@@ -178,10 +200,7 @@ func writeWorkloads(ctx context.Context, env *environment, out *stagedOutput, m 
 	if err != nil {
 		return err
 	}
-	callers := make(map[string]bool, len(principals))
-	for _, p := range principals {
-		callers[p.Principal] = true
-	}
+	callers := newAPICallers(principals)
 	matched, unmatched := podsec.Match(declared.Workloads, obs)
 	for _, u := range unmatched {
 		fmt.Fprintf(env.stderr, "pare: warning: runtime evidence of %s/%s container %q (%s) matches no workload: %s\n",
@@ -189,12 +208,7 @@ func writeWorkloads(ctx context.Context, env *environment, out *stagedOutput, m 
 	}
 	recs := make([]podsec.Recommendation, len(matched))
 	for i, mw := range matched {
-		w := mw.Workload
-		sa := w.ServiceAccount
-		if sa == "" {
-			sa = "default"
-		}
-		recs[i] = podsec.Recommend(w, mw.Observations(), callers["system:serviceaccount:"+w.Namespace+":"+sa], podsec.Options{})
+		recs[i] = podsec.Recommend(mw.Workload, mw.Observations(), callers.called(mw.Workload), podsec.Options{})
 	}
 	patches, evidence := emit.PodSecFileNames(recs)
 	const dir = "k8s/workloads/"

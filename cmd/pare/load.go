@@ -39,39 +39,37 @@ func openStore(ctx context.Context, path, memoryLimit string) (*usage.Store, err
 
 // loaded is what loading the command line's inputs did.
 type loaded struct {
-	result   usage.LoadResult
-	inputs   int // inputs resolved
-	problems []record.Problem
-	failed   int // inputs that could not be read at all, including unresolvable ones
+	result usage.LoadResult
+	inputs int // inputs resolved
+	failed int // inputs that could not be read at all, including unresolvable ones
 }
 
 // loadInputs resolves args, loads them into s and prints every problem on
 // stderr with its file and record. It fails only when pare cannot go on.
 func loadInputs(ctx context.Context, env *environment, s *usage.Store, src *source, args []string, wf windowFlags, strict bool) (loaded, error) {
 	var l loaded
-	inputs, problems, err := resolveInputs(ctx, env, src.provider, args, wf, time.Now().UTC())
+	inputs, unresolved, err := resolveInputs(ctx, env, src.provider, args, wf, time.Now().UTC())
 	if err != nil {
 		return l, err
 	}
 	l.inputs = len(inputs)
-	l.problems = problems
-	l.failed = len(problems)
+	l.failed = len(unresolved)
 
 	bar := newProgressBar(env.stderr)
 	res, err := s.Load(ctx, inputs, src.read, usage.LoadOptions{Provider: src.provider, Strict: strict, Progress: bar.update})
 	bar.finish()
 	l.result = res
-	l.problems = append(l.problems, res.Problems...)
 	l.failed += res.Failed
-	printProblems(env, l.problems)
+	problems := append(unresolved, res.Problems...)
+	printProblems(env, problems)
 	if errors.Is(err, usage.ErrStrict) {
-		return l, withHint(fmt.Errorf("%d bad record(s) or input(s); nothing from them was loaded", len(l.problems)), "run without --strict to load the good records and report the bad ones")
+		return l, withHint(fmt.Errorf("%d bad record(s) or input(s); nothing from them was loaded", len(problems)), "run without --strict to load the good records and report the bad ones")
 	}
 	if err != nil {
 		return l, err
 	}
-	if strict && len(problems) > 0 {
-		return l, withHint(fmt.Errorf("%d input(s) could not be read", len(problems)), "run without --strict to load the rest")
+	if strict && len(unresolved) > 0 {
+		return l, withHint(fmt.Errorf("%d input(s) could not be read", len(unresolved)), "run without --strict to load the rest")
 	}
 	return l, nil
 }

@@ -196,20 +196,13 @@ func prWorkloads(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, st
 	if err != nil {
 		return nil, storeError(err)
 	}
-	callers := make(map[string]bool, len(principals))
-	for _, p := range principals {
-		callers[p.Principal] = true
-	}
+	callers := newAPICallers(principals)
 	var recs []podsec.Recommendation
 	for _, w := range declared.Workloads {
 		if !m.MatchWorkload(w.Namespace, w.Name) {
 			continue
 		}
-		sa := w.ServiceAccount
-		if sa == "" {
-			sa = "default"
-		}
-		recs = append(recs, podsec.Recommend(w, nil, callers["system:serviceaccount:"+w.Namespace+":"+sa], podsec.Options{}))
+		recs = append(recs, podsec.Recommend(w, nil, callers.called(w), podsec.Options{}))
 	}
 	refs, _ := emit.PodSecFileNames(recs)
 	var out []prFile
