@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/leastpriv/pare/emit"
 	"github.com/leastpriv/pare/synth"
 	"github.com/leastpriv/pare/usage"
 )
@@ -125,10 +126,12 @@ func (m *manifest) write(w io.Writer) error {
 		}
 		return a.Principal < b.Principal
 	})
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(m)
+	// Written as every JSON file of emit is: the manifest carries text
+	// from the logs (principals, warnings, workloads).
+	if err := emit.WriteJSON(w, m); err != nil {
+		return fmt.Errorf("rendering manifest.json: %w", err)
+	}
+	return nil
 }
 
 // errWrite marks failures to write output, as opposed to failures to render it.
