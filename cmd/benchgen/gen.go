@@ -39,6 +39,19 @@ var End = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
 var accounts = [...]string{"111122223333", "444455556666", "777788889999"}
 
+// accountOf is the index in accounts of principal i, and of CloudTrail
+// file i: six in ten are the first account's, three the second's, one the
+// third's.
+func accountOf(i int) int {
+	switch a := i % 10; {
+	case a < 6:
+		return 0
+	case a < 9:
+		return 1
+	}
+	return 2
+}
+
 // regions and their share of the files, in tenths.
 var regions = [...]struct {
 	name   string
@@ -124,17 +137,8 @@ func newPlan(o Options) *plan {
 	// Actions every principal draws from: popular ones are common to many.
 	popular := rand.NewZipf(r, 1.3, 2, uint64(len(actionTable)-1))
 	for i := 0; i < o.Principals; i++ {
-		pr := principal{team: teams[i%len(teams)], user: i%3 == 0}
-		a := i % 10
-		switch {
-		case a < 6:
-			a = 0
-		case a < 9:
-			a = 1
-		default:
-			a = 2
-		}
-		pr.account = accounts[a]
+		a := accountOf(i)
+		pr := principal{account: accounts[a], team: teams[i%len(teams)], user: i%3 == 0}
 		if pr.user {
 			pr.name = fmt.Sprintf("%s.dev%d", pr.team, i)
 			pr.id = "AIDA" + upperID(r, 17)
@@ -196,15 +200,7 @@ func newFileWriter() *fileWriter {
 // write generates file f and returns the gzip and JSON byte counts.
 func (fw *fileWriter) write(p *plan, f int) (int64, int64, error) {
 	r := rand.New(rand.NewPCG(p.o.Seed, uint64(f)+1))
-	a := f % 10
-	switch {
-	case a < 6:
-		a = 0
-	case a < 9:
-		a = 1
-	default:
-		a = 2
-	}
+	a := accountOf(f)
 	acct := accounts[a]
 	region := regions[0].name
 	if x := r.IntN(10); x >= regions[0].weight+regions[1].weight {

@@ -472,17 +472,6 @@ func iamDate(r *rand.Rand, days int) string {
 	return End.Add(-time.Duration(1+r.IntN(days*24*3600)) * time.Second).Format("2006-01-02T15:04:05+00:00")
 }
 
-// accountOf is the account index of principal i, as newPlan assigns it.
-func accountOf(i int) int {
-	switch a := i % 10; {
-	case a < 6:
-		return 0
-	case a < 9:
-		return 1
-	}
-	return 2
-}
-
 // accountIndex is the index of an account id in accounts (0 when it is
 // none of them, which newPlan never gives).
 func accountIndex(id string) int {
