@@ -111,13 +111,7 @@ func GenerateAzure(o Options) (Result, error) {
 		p.ops = append(p.ops, r.Perm(len(azureOperations))[:n]...)
 		bySub[p.sub] = append(bySub[p.sub], i)
 	}
-	perFile := make([]int, o.Files)
-	for f := range perFile {
-		perFile[f] = o.Events / o.Files
-		if f < o.Events%o.Files {
-			perFile[f]++
-		}
-	}
+	perFile := spread(o.Events, o.Files)
 	return generateFiles(o, func(fw *fileWriter, f int) (int64, int64, error) {
 		return fw.writeAzure(o, principals, bySub, f, perFile[f])
 	})

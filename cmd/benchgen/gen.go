@@ -164,14 +164,22 @@ func newPlan(o Options) *plan {
 		idx := p.byAccount[a]
 		r.Shuffle(len(idx), func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
 	}
-	p.perFile = make([]int, o.Files)
-	for f := range p.perFile {
-		p.perFile[f] = o.Events / o.Files
-		if f < o.Events%o.Files {
-			p.perFile[f]++
+	p.perFile = spread(o.Events, o.Files)
+	return p
+}
+
+// spread is the number of records of each of files files for events in
+// all: the same for every file, the first ones taking one more for the
+// remainder.
+func spread(events, files int) []int {
+	out := make([]int, files)
+	for f := range out {
+		out[f] = events / files
+		if f < events%files {
+			out[f]++
 		}
 	}
-	return p
+	return out
 }
 
 const upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"

@@ -191,13 +191,7 @@ func newK8sPlan(o Options) *k8sPlan {
 	p.targets = []string{`{"username":"ci-deployer@example.com","groups":["oidc:deployers"]}`,
 		`{"username":"system:serviceaccount:` + namespaces[0] + `:deployer","groups":["system:serviceaccounts","system:serviceaccounts:` + namespaces[0] + `","system:authenticated"]}`}
 	p.system = newK8sSystem(r, namespaces)
-	p.perFile = make([]int, o.Files)
-	for f := range p.perFile {
-		p.perFile[f] = o.Events / o.Files
-		if f < o.Events%o.Files {
-			p.perFile[f]++
-		}
-	}
+	p.perFile = spread(o.Events, o.Files)
 	return p
 }
 
