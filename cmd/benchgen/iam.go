@@ -266,7 +266,7 @@ func newIAMPlan(o IAMOptions, cat *catalog.AWS) []iamPage {
 			pr.name = fmt.Sprintf("%s-%s-%d", pr.team, roleKinds[r.IntN(len(roleKinds))], i)
 			pr.id = "AROA" + upperID(r, 17)
 		}
-		ac := accts[accountIndex(pr.account)]
+		ac := accts[accountOf(i)] // pr.account, as newPlan assigns it
 		addPrincipal(r, cat, ac, i, &pr, i < len(used), attach)
 	}
 
@@ -470,17 +470,6 @@ func oneOrMore(ss []string) any {
 // iamDate is a creation date up to days before End, as the CLI prints it.
 func iamDate(r *rand.Rand, days int) string {
 	return End.Add(-time.Duration(1+r.IntN(days*24*3600)) * time.Second).Format("2006-01-02T15:04:05+00:00")
-}
-
-// accountIndex is the index of an account id in accounts (0 when it is
-// none of them, which newPlan never gives).
-func accountIndex(id string) int {
-	for a, x := range accounts {
-		if x == id {
-			return a
-		}
-	}
-	return 0
 }
 
 // roleKind is the roleKinds entry in a role name "team-kind-N".
