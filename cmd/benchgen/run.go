@@ -17,7 +17,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.Files, "files", 1000, "number of log files")
 	fs.StringVar(&o.Dir, "out", "", "output directory (required)")
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed; the same seed gives the same bytes")
-	fs.IntVar(&o.Principals, "principals", 2000, "number of distinct principals")
+	fs.IntVar(&o.Principals, "principals", 2000, "number of distinct principals; aws-iam takes 10000 unless given")
 	fs.IntVar(&o.Days, "days", 90, "days the event times spread over")
 	fs.IntVar(&o.Workers, "workers", runtime.GOMAXPROCS(0), "files written in parallel")
 	provider := fs.String("provider", "aws", "what to write: aws (CloudTrail), azure (Activity Log exports), k8s (Kubernetes audit logs) or aws-iam (authorization details into the file -out)")
