@@ -399,15 +399,6 @@ func newForge(cfg prconfig.Config) (forge.Forge, error) {
 	return nil, errors.New("no forge configured")
 }
 
-// readExisting reads a managed file from the base commit; nil when absent.
-func readExisting(ctx context.Context, repo *gitwork.Repo, baseSHA, path string) ([]byte, error) {
-	b, err := repo.ReadFile(ctx, baseSHA, path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	return b, err
-}
-
 // prRender synthesizes, plans and renders the files of one manage block;
 // src is its provider's.
 func prRender(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, src *source, store *usage.Store, repo *gitwork.Repo, baseSHA string, used []synth.Access, window synth.Window) ([]prFile, error) {
@@ -430,14 +421,19 @@ func prRenderAWS(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, ca
 	policies := aws.Synthesize(allowed, cat, aws.Options{})
 	stems := stemsOf(policies, func(p aws.Policy) string { return p.Principal })
 	risks := remediate.AWSRisks(cat)
+	paths := make([]string, len(policies))
+	for i, p := range policies {
+		paths[i] = m.PathFor(stems[p.Principal])
+	}
+	// The files there now, read at once; a new file has no entry.
+	current, err := repo.ReadFiles(ctx, baseSHA, paths)
+	if err != nil {
+		return nil, err
+	}
 	var out []prFile
-	for _, p := range policies {
-		stem := stems[p.Principal]
-		path := m.PathFor(stem)
-		old, err := readExisting(ctx, repo, baseSHA, path)
-		if err != nil {
-			return nil, err
-		}
+	for i, p := range policies {
+		stem, path := stems[p.Principal], paths[i]
+		old := current[path]
 		var existing []remediate.AWSDocument
 		if old != nil {
 			if existing, err = parseAWSFile(path, m.Format, old); err != nil {
@@ -504,6 +500,17 @@ func prRenderAzure(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, 
 	usedBy := byPrincipal(used)
 	roles := azure.Synthesize(allowed, azure.Options{Window: window})
 	stems := stemsOf(roles, func(r azure.Role) string { return r.Principal })
+	var paths []string
+	for _, r := range roles {
+		if len(r.Actions) > 0 {
+			paths = append(paths, m.PathFor(stems[r.Principal]))
+		}
+	}
+	// The files there now, read at once; a new file has no entry.
+	current, err := repo.ReadFiles(ctx, baseSHA, paths)
+	if err != nil {
+		return nil, err
+	}
 	var out []prFile
 	for _, r := range roles {
 		if len(r.Actions) == 0 {
@@ -511,10 +518,7 @@ func prRenderAzure(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, 
 		}
 		stem := stems[r.Principal]
 		path := m.PathFor(stem)
-		old, err := readExisting(ctx, repo, baseSHA, path)
-		if err != nil {
-			return nil, err
-		}
+		old := current[path]
 		var existing *azure.Role
 		switch {
 		case old != nil && m.Format == prconfig.FormatTerraform:

@@ -30,6 +30,17 @@ func prRenderK8s(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, st
 	usedBy := byPrincipal(used)
 	policies := k8s.Synthesize(allowed, granted, k8s.Options{})
 	stems := stemsOf(policies, func(p k8s.Policy) string { return p.Principal })
+	var paths []string
+	for _, p := range policies {
+		if len(p.Roles) > 0 {
+			paths = append(paths, m.PathFor(stems[p.Principal]))
+		}
+	}
+	// The files there now, read at once; a new file has no entry.
+	current, err := repo.ReadFiles(ctx, baseSHA, paths)
+	if err != nil {
+		return nil, err
+	}
 	var out []prFile
 	for _, p := range policies {
 		if len(p.Roles) == 0 {
@@ -37,10 +48,7 @@ func prRenderK8s(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, st
 		}
 		stem := stems[p.Principal]
 		path := m.PathFor(stem)
-		old, err := readExisting(ctx, repo, baseSHA, path)
-		if err != nil {
-			return nil, err
-		}
+		old := current[path]
 		var existing []remediate.K8sObject
 		switch {
 		case old != nil && m.Format == prconfig.FormatTerraform:
@@ -175,17 +183,21 @@ func prWorkloads(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, st
 	if err != nil {
 		return nil, err
 	}
-	var objs []k8smanifest.Object
+	var manifests []string
 	for _, path := range paths {
 		ext := strings.ToLower(path[strings.LastIndex(path, ".")+1:])
 		if ext != "yaml" && ext != "yml" && ext != "json" || m.Owns(path) {
 			continue
 		}
-		data, err := repo.ReadFile(ctx, baseSHA, path)
-		if err != nil {
-			return nil, err
-		}
-		got, err := k8smanifest.Decode(path, bytes.NewReader(data), k8smanifest.Options{})
+		manifests = append(manifests, path)
+	}
+	contents, err := repo.ReadFiles(ctx, baseSHA, manifests)
+	if err != nil {
+		return nil, err
+	}
+	var objs []k8smanifest.Object
+	for _, path := range manifests {
+		got, err := k8smanifest.Decode(path, bytes.NewReader(contents[path]), k8smanifest.Options{})
 		if err != nil {
 			continue // not a manifest pare can read; it declares no workload
 		}
@@ -205,19 +217,26 @@ func prWorkloads(ctx context.Context, cfg prconfig.Config, m prconfig.Manage, st
 		recs = append(recs, podsec.Recommend(w, nil, callers.called(w), podsec.Options{}))
 	}
 	refs, _ := emit.PodSecFileNames(recs)
+	stems := make([]string, len(recs))
+	patches := make([]string, len(recs))
+	for i := range recs {
+		stems[i] = strings.TrimSuffix(refs[i].Path, ".patch.yaml")
+		patches[i] = m.WorkloadsPathFor(stems[i])
+	}
+	// Only whether each patch is there already matters: it says NewFile.
+	current, err := repo.ReadFiles(ctx, baseSHA, patches)
+	if err != nil {
+		return nil, err
+	}
 	var out []prFile
 	for i, rec := range recs {
-		stem := strings.TrimSuffix(refs[i].Path, ".patch.yaml")
-		path := m.WorkloadsPathFor(stem)
+		stem, path := stems[i], patches[i]
 		var b bytes.Buffer
 		if err := emit.PodSecPatch(&b, rec); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		old, err := readExisting(ctx, repo, baseSHA, path)
-		if err != nil {
-			return nil, err
-		}
-		plan := remediate.Plan{Principal: rec.Workload.Kind + " " + rec.Workload.Namespace + "/" + rec.Workload.Name, Provider: "k8s", NewFile: old == nil,
+		_, exists := current[path]
+		plan := remediate.Plan{Principal: rec.Workload.Kind + " " + rec.Workload.Namespace + "/" + rec.Workload.Name, Provider: "k8s", NewFile: !exists,
 			Notes: append([]string{"securityContext patch for " + rec.Workload.Source + "; no runtime evidence was read, so each field is from the declared spec or default hardening (see pare generate --runtime)"}, rec.Notes...)}
 		for _, f := range rec.Findings {
 			plan.Notes = append(plan.Notes, fmt.Sprintf("%s risk kept for review: %s %s=%s: %s", f.Severity, f.Container, f.Field, f.Value, f.Message))
