@@ -230,7 +230,7 @@ func checkPolicy(t *testing.T, p Policy, mine, all []synth.Access, granted []Gra
 			t.Fatalf("empty role")
 		}
 		for j, ru := range role.Rules {
-			if j > 0 && compareRules(role.Rules[j-1], ru) >= 0 {
+			if j > 0 && CompareRules(role.Rules[j-1], ru) >= 0 {
 				t.Fatalf("rules not sorted and distinct")
 			}
 			for _, s := range slices.Concat(ru.Verbs, ru.APIGroups, ru.Resources) {

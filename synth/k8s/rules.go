@@ -94,7 +94,7 @@ func (b *builder) rules(accesses []synth.Access) map[string][]Rule {
 		out[k.ns] = append(out[k.ns], r)
 	}
 	for ns := range out {
-		slices.SortFunc(out[ns], compareRules)
+		slices.SortFunc(out[ns], CompareRules)
 	}
 	return out
 }
@@ -133,9 +133,11 @@ func setKey(ss []string) string {
 	return b.String()
 }
 
-// compareRules orders resource rules by group, resources, verbs and names,
-// then non-resource rules by URLs and verbs.
-func compareRules(a, b Rule) int {
+// CompareRules orders resource rules by group, resources, verbs and names,
+// then non-resource rules by URLs and verbs. Evidence is ignored: it is 0
+// exactly when the rules have the same verbs, groups, resources, names and
+// URLs.
+func CompareRules(a, b Rule) int {
 	return cmp.Or(
 		compareBool(len(a.NonResourceURLs) > 0, len(b.NonResourceURLs) > 0),
 		slices.Compare(a.APIGroups, b.APIGroups),

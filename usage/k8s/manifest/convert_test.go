@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leastpriv/pare/synth/k8s"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -35,6 +36,15 @@ func rule(verbs, groups, resources string) rbacv1.PolicyRule {
 }
 
 var alice = rbacv1.Subject{Kind: "User", Name: "alice"}
+
+// ruleKey shows a rule in tests: groups|resources|names|URLs|verbs, each
+// list joined with ",".
+func ruleKey(r k8s.Rule) string {
+	return strings.Join([]string{
+		strings.Join(r.APIGroups, ","), strings.Join(r.Resources, ","), strings.Join(r.ResourceNames, ","),
+		strings.Join(r.NonResourceURLs, ","), strings.Join(r.Verbs, ","),
+	}, "|")
+}
 
 func grantKeys(res Result) []string {
 	var out []string
@@ -67,8 +77,8 @@ func TestAggregation(t *testing.T) {
 	res := Convert(objs, nil)
 	want := []string{
 		"group:ring  |secrets|||get",
-		"alice  apps|deployments|||create",
 		"alice  |pods|||get,list",
+		"alice  apps|deployments|||create",
 	}
 	if got := grantKeys(res); !reflect.DeepEqual(got, want) {
 		t.Errorf("grants:\n%q\nwant\n%q", got, want)
@@ -222,5 +232,22 @@ func TestDuplicateWorkloads(t *testing.T) {
 	}
 	if len(res.Problems) != 1 || res.Problems[0].String() != "b.yaml:1: Deployment dev/web declared again (first at a.yaml:3); this one is ignored" {
 		t.Errorf("problems = %v", res.Problems)
+	}
+}
+
+// TestCommaRules: a rule whose one verb holds a comma is not the same rule
+// as one with the verbs it would split into, and neither is dropped as a
+// repeat of the other.
+func TestCommaRules(t *testing.T) {
+	one := rbacv1.PolicyRule{Verbs: []string{"get,list"}, APIGroups: []string{""}, Resources: []string{"pods"}}
+	two := rbacv1.PolicyRule{Verbs: []string{"get", "list"}, APIGroups: []string{""}, Resources: []string{"pods"}}
+	res := Convert([]Object{newClusterRole("r", nil, nil, one, two, one), crb("b", "r", alice)}, nil)
+	var got [][]string
+	for _, g := range res.Grants {
+		got = append(got, g.Rule.Verbs)
+	}
+	want := [][]string{{"get", "list"}, {"get,list"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("verbs of the grants = %q, want %q", got, want)
 	}
 }

@@ -1,7 +1,9 @@
 package manifest
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -324,44 +326,23 @@ func distinct(values []string) []string {
 	return out[:n]
 }
 
-// ruleKey is a rule's identity for sorting and deduplication.
-func ruleKey(r k8s.Rule) string {
-	return strings.Join([]string{
-		strings.Join(r.APIGroups, ","), strings.Join(r.Resources, ","), strings.Join(r.ResourceNames, ","),
-		strings.Join(r.NonResourceURLs, ","), strings.Join(r.Verbs, ","),
-	}, "|")
-}
-
-// dedupRules sorts rules and drops repeated ones.
+// dedupRules sorts rules (k8s.CompareRules) and drops repeated ones.
 func dedupRules(rules []k8s.Rule) []k8s.Rule {
-	sort.SliceStable(rules, func(i, j int) bool { return ruleKey(rules[i]) < ruleKey(rules[j]) })
-	var out []k8s.Rule
-	for i, r := range rules {
-		if i > 0 && ruleKey(r) == ruleKey(rules[i-1]) {
-			continue
-		}
-		out = append(out, r)
-	}
-	return out
+	slices.SortFunc(rules, k8s.CompareRules)
+	return slices.CompactFunc(rules, func(a, b k8s.Rule) bool { return k8s.CompareRules(a, b) == 0 })
 }
 
-// subjectKey orders subjects by kind, namespace and name.
-func subjectKey(s k8s.Subject) string {
-	return s.Kind + "\x00" + s.Namespace + "\x00" + s.Name
-}
-
+// sortGrants orders grants by subject (kind, namespace, name), binding
+// namespace, origin and rule.
 func sortGrants(gs []k8s.Grant) {
-	sort.SliceStable(gs, func(i, j int) bool {
-		a, b := gs[i], gs[j]
-		if ka, kb := subjectKey(a.Subject), subjectKey(b.Subject); ka != kb {
-			return ka < kb
-		}
-		if a.Namespace != b.Namespace {
-			return a.Namespace < b.Namespace
-		}
-		if a.Origin != b.Origin {
-			return a.Origin < b.Origin
-		}
-		return ruleKey(a.Rule) < ruleKey(b.Rule)
+	slices.SortFunc(gs, func(a, b k8s.Grant) int {
+		return cmp.Or(
+			cmp.Compare(a.Subject.Kind, b.Subject.Kind),
+			cmp.Compare(a.Subject.Namespace, b.Subject.Namespace),
+			cmp.Compare(a.Subject.Name, b.Subject.Name),
+			cmp.Compare(a.Namespace, b.Namespace),
+			cmp.Compare(a.Origin, b.Origin),
+			k8s.CompareRules(a.Rule, b.Rule),
+		)
 	})
 }

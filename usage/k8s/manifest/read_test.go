@@ -158,20 +158,20 @@ func TestReadGrants(t *testing.T) {
 	}
 	mon := "rbac.yaml:95"
 	want := []row{
-		{"group:sre", "", "discovery.k8s.io|endpointslices|||get,list,watch", mon},
 		{"group:sre", "", "|endpoints,pods,services|||get,list,watch", mon},
+		{"group:sre", "", "discovery.k8s.io|endpointslices|||get,list,watch", mon},
 		{"group:sre", "", "|||/metrics,/metrics/cadvisor|get", mon},
 		{"group:sre", "shop", "|configmaps,pods|||get,list,watch", "rbac.yaml:111"},
-		{"system:serviceaccount:monitoring:prometheus", "", "discovery.k8s.io|endpointslices|||get,list,watch", mon},
 		{"system:serviceaccount:monitoring:prometheus", "", "|endpoints,pods,services|||get,list,watch", mon},
+		{"system:serviceaccount:monitoring:prometheus", "", "discovery.k8s.io|endpointslices|||get,list,watch", mon},
 		{"system:serviceaccount:monitoring:prometheus", "", "|||/metrics,/metrics/cadvisor|get", mon},
-		{"system:serviceaccount:shop:backup", "shop", "batch|cronjobs,jobs|||create,delete,get,list,watch", "rbac.yaml:31"},
 		{"system:serviceaccount:shop:backup", "shop", "|pods,pods/log|||get,list", "rbac.yaml:31"},
+		{"system:serviceaccount:shop:backup", "shop", "batch|cronjobs,jobs|||create,delete,get,list,watch", "rbac.yaml:31"},
 		// A service account without a namespace in a RoleBinding is in the binding's.
 		{"system:serviceaccount:shop:web", "shop", "|configmaps|shop-settings,web-nginx||get,watch", "rbac.yaml:17"},
 		{"system:serviceaccount:shop:web", "shop", "|secrets|shop-db||get", "rbac.yaml:17"},
-		{"alice@example.com", "shop", "batch|cronjobs,jobs|||create,delete,get,list,watch", "rbac.yaml:31"},
 		{"alice@example.com", "shop", "|pods,pods/log|||get,list", "rbac.yaml:31"},
+		{"alice@example.com", "shop", "batch|cronjobs,jobs|||create,delete,get,list,watch", "rbac.yaml:31"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("grants:\n%v\nwant:\n%v", got, want)

@@ -138,13 +138,16 @@ func GrantsFromRecords(rows []record.Grant) ([]k8s.Grant, error) {
 		verbs[k] = append(verbs[k], req.Verb)
 	}
 	var out []k8s.Grant
-	// Non-resource URLs of one principal, scope, origin and verb set share a rule.
-	urls := make(map[string]int) // index in out
+	// Non-resource URLs of one principal, scope, origin and verb set share
+	// a rule. The verbs are quoted, so that one verb "get,list" is not
+	// taken for the two verbs get and list.
+	type urlKey struct{ principal, scope, origin, verbs string }
+	urls := make(map[urlKey]int) // index in out
 	for _, k := range order {
 		g := k8s.Grant{Subject: subjectOfPrincipal(k.principal), Namespace: k.scope, Origin: k.origin}
 		vs := distinct(verbs[k])
 		if k.url {
-			uk := strings.Join([]string{k.principal, k.scope, k.origin, strings.Join(vs, ",")}, "\x00")
+			uk := urlKey{k.principal, k.scope, k.origin, fmt.Sprintf("%q", vs)}
 			if j, ok := urls[uk]; ok {
 				out[j].Rule.NonResourceURLs = append(out[j].Rule.NonResourceURLs, k.resource)
 				continue

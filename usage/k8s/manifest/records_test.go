@@ -118,6 +118,11 @@ func TestGrantRecordsRoundTrip(t *testing.T) {
 			Rule: k8s.Rule{Verbs: []string{"get", "post"}, NonResourceURLs: []string{"*", "/api/*", "/healthz"}}},
 		k8s.Grant{Subject: k8s.Subject{Kind: "Group", Name: "g"}, Origin: "u",
 			Rule: k8s.Rule{Verbs: []string{"get"}, NonResourceURLs: []string{"/version"}}},
+		// One verb with a comma is not the two verbs it would split into.
+		k8s.Grant{Subject: k8s.Subject{Kind: "Group", Name: "g"}, Origin: "comma",
+			Rule: k8s.Rule{Verbs: []string{"get,list"}, NonResourceURLs: []string{"/a"}}},
+		k8s.Grant{Subject: k8s.Subject{Kind: "Group", Name: "g"}, Origin: "comma",
+			Rule: k8s.Rule{Verbs: []string{"get", "list"}, NonResourceURLs: []string{"/b"}}},
 		k8s.Grant{Subject: k8s.Subject{Kind: "ServiceAccount", Namespace: "a", Name: "b"}, Namespace: "c", Origin: "n",
 			Rule: k8s.Rule{Verbs: []string{"update"}, APIGroups: []string{"apps", ""}, Resources: []string{"*/scale", "pods/*"}, ResourceNames: []string{"x", "y"}}},
 		k8s.Grant{Subject: k8s.Subject{Kind: "User", Name: "system:serviceaccount:a:b"}, Origin: "sa-as-user",
