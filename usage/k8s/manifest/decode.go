@@ -170,6 +170,12 @@ func decodeDocument(out *Objects, name, ns string, doc document) {
 	lines := itemLines(doc, len(list.Items))
 	for i, raw := range list.Items {
 		out.Documents++
+		if string(bytes.TrimSpace(raw)) == "null" {
+			// It would decode as an empty TypeMeta the list fills in, and
+			// has no fields setTypeMeta could set.
+			problem(lines[i], "items[%d]: not a Kubernetes object: null", i)
+			continue
+		}
 		var tm metav1.TypeMeta
 		if err := json.Unmarshal(raw, &tm); err != nil {
 			problem(lines[i], "items[%d]: not a Kubernetes object: %v", i, err)

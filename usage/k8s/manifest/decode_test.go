@@ -103,6 +103,7 @@ items:
     name: a-pod-in-a-deployment-list
 - metadata: {}
 - 42
+- null
 ---
 apiVersion: v1
 kind: List
@@ -126,6 +127,8 @@ spec: {}
 	want := []string{
 		"in.yaml: line 14: items[2]: kind Deployment: no metadata.name",
 		"in.yaml: line 15: items[3]: not a Kubernetes object: json: cannot unmarshal number into Go value of type v1.TypeMeta",
+		// null is no object, even where a typed list would give it a kind.
+		"in.yaml: line 16: items[4]: not a Kubernetes object: null",
 	}
 	if !reflect.DeepEqual(problems(out), want) {
 		t.Errorf("problems = %q, want %q", problems(out), want)
