@@ -160,14 +160,18 @@ func runPR(ctx context.Context, env *environment, cmd *cli.Command) error {
 			return err
 		}
 		if dryRun {
-			fmt.Fprintf(env.stdout, "### branch %s\n\n%s\n\n%s\n\n%s\n", name, title, change.Diff, body)
+			diff, err := change.Diff(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.stdout, "### branch %s\n\n%s\n\n%s\n\n%s\n", name, title, diff, body)
 			continue
 		}
 		sha, err := change.Commit(ctx, name, title+"\n\n"+commitBody(group), sig)
 		if err != nil {
 			return err
 		}
-		if err := repo.Push(ctx, remote, name, true, auth); err != nil {
+		if err := repo.Push(ctx, remote, name, auth); err != nil {
 			return err
 		}
 		req, outcome, err := forge.Publish(ctx, fg, forge.NewRequest{Head: name, Base: base, Title: title, Body: body, Labels: cfg.Forge.Labels}, cfg.ReopenClosed)

@@ -66,7 +66,7 @@ func smartHTTP(t *testing.T, root string) (*httptest.Server, *basicAuth) {
 	return srv, auth
 }
 
-// TestAuthOverHTTP clones, asks, fetches and pushes through an
+// TestAuthOverHTTP clones, fetches and pushes through an
 // authenticating smart HTTP server, and then looks for the token
 // everywhere it must not be.
 func TestAuthOverHTTP(t *testing.T) {
@@ -96,12 +96,8 @@ func TestAuthOverHTTP(t *testing.T) {
 	}
 	repo.git = wrapper
 
-	sha, exists, err := repo.RemoteBranch(ctx, "origin", "main", auth)
-	if err != nil || !exists || sha != fx.base {
-		t.Fatalf("RemoteBranch with the token = %s, %v, %v", sha, exists, err)
-	}
-	if _, err := repo.Fetch(ctx, "origin", "main", auth); err != nil {
-		t.Fatal(err)
+	if sha, err := repo.Fetch(ctx, "origin", "main", auth); err != nil || sha != fx.base {
+		t.Fatalf("Fetch with the token = %s, %v; want %s", sha, err, fx.base)
 	}
 	c, err := repo.Change(ctx, "origin/main", map[string][]byte{"iam/http.tf": []byte("over http\n")}, nil)
 	if err != nil {
@@ -111,7 +107,7 @@ func TestAuthOverHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := repo.Push(ctx, "origin", "pare/http", true, auth); err != nil {
+	if err := repo.Push(ctx, "origin", "pare/http", auth); err != nil {
 		t.Fatal(err)
 	}
 	if got := gitT(t, fx.bare, "rev-parse", "pare/http"); got != commit {
@@ -125,7 +121,7 @@ func TestAuthOverHTTP(t *testing.T) {
 	if len(server.usersSeen()) == 0 {
 		t.Error("the server never saw credentials")
 	}
-	if _, _, err := repo.RemoteBranch(ctx, "origin", "main", Auth{Token: testToken, Username: "oauth2"}); err != nil {
+	if _, err := repo.Fetch(ctx, "origin", "main", Auth{Token: testToken, Username: "oauth2"}); err != nil {
 		t.Fatal(err)
 	}
 	if users := server.usersSeen(); users[len(users)-1] != "oauth2" {
@@ -135,9 +131,9 @@ func TestAuthOverHTTP(t *testing.T) {
 	// Without the token, or with a wrong one, git fails at once: no prompt.
 	for _, a := range []Auth{{}, {Token: "wrong-" + testToken}} {
 		start := time.Now()
-		_, _, err := repo.RemoteBranch(ctx, "origin", "main", a)
+		_, err := repo.Fetch(ctx, "origin", "main", a)
 		if err == nil {
-			t.Errorf("RemoteBranch with %q succeeded", a.Token)
+			t.Errorf("Fetch with %q succeeded", a.Token)
 			continue
 		}
 		if strings.Contains(err.Error(), testToken) {
@@ -147,7 +143,7 @@ func TestAuthOverHTTP(t *testing.T) {
 			t.Errorf("failing authentication took %s", time.Since(start))
 		}
 	}
-	if err := repo.Push(ctx, "origin", "pare/http", true, Auth{Token: "wrong"}); err == nil || strings.Contains(err.Error(), testToken) {
+	if err := repo.Push(ctx, "origin", "pare/http", Auth{Token: "wrong"}); err == nil || strings.Contains(err.Error(), testToken) {
 		t.Errorf("Push with a wrong token: err = %v", err)
 	}
 
@@ -157,7 +153,7 @@ func TestAuthOverHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(log), "ls-remote") || !strings.Contains(string(log), "credential.helper=") {
+	if !strings.Contains(string(log), " fetch ") || !strings.Contains(string(log), " push ") || !strings.Contains(string(log), "credential.helper=") {
 		t.Errorf("argv log misses the commands:\n%s", log)
 	}
 	assertNoToken(t, "argv", string(log))
@@ -211,8 +207,9 @@ func TestErrorsRedactSecrets(t *testing.T) {
 			http.Error(w, "authentication required", http.StatusUnauthorized)
 			return
 		}
-		w.Header().Set("Content-Type", "application/x-git-upload-pack-advertisement")
-		fmt.Fprint(w, pkt("# service=git-upload-pack\n")+"0000"+pkt("ERR you sent "+pass+" and "+r.URL.String()+"\n"))
+		service := r.URL.Query().Get("service") // git-upload-pack to fetch, git-receive-pack to push
+		w.Header().Set("Content-Type", "application/x-"+service+"-advertisement")
+		fmt.Fprint(w, pkt("# service="+service+"\n")+"0000"+pkt("ERR you sent "+pass+" and "+r.URL.String()+"\n"))
 	})
 	srv := httptest.NewServer(echo)
 	defer srv.Close()
@@ -222,7 +219,8 @@ func TestErrorsRedactSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = repo.RemoteBranch(ctx, srv.URL+"/x.git", "main", Auth{Token: testToken})
+	gitT(t, fx.user, "remote", "add", "echo", srv.URL+"/x.git")
+	_, err = repo.Fetch(ctx, "echo", "main", Auth{Token: testToken})
 	if err == nil || !strings.Contains(err.Error(), "remote error: you sent [REDACTED]") {
 		t.Errorf("err = %v, want the remote's message with the token redacted", err)
 	} else {
@@ -230,16 +228,16 @@ func TestErrorsRedactSecrets(t *testing.T) {
 	}
 
 	// A password written into the remote's URL is redacted the same way,
-	// whether the remote is named or given as a URL.
+	// whether the remote is named or (Push only) given as a URL.
 	withPassword := strings.Replace(srv.URL, "http://", "http://someone:urlP4ssword@", 1) + "/x.git"
 	gitT(t, fx.user, "remote", "add", "hostile", withPassword)
+	_, err = repo.Fetch(ctx, "hostile", "main", Auth{})
+	if err == nil || !strings.Contains(err.Error(), "remote error: you sent [REDACTED]") || strings.Contains(err.Error(), "urlP4ssword") {
+		t.Errorf("Fetch(hostile): err = %v, want a redacted remote error", err)
+	}
 	for _, remote := range []string{"hostile", withPassword} {
-		_, _, err = repo.RemoteBranch(ctx, remote, "main", Auth{})
-		if err == nil || !strings.Contains(err.Error(), "remote error") || strings.Contains(err.Error(), "urlP4ssword") {
-			t.Errorf("RemoteBranch(%s): err = %v, want a redacted remote error", RedactURL(remote), err)
-		}
-		if err := repo.Push(ctx, remote, "feature", false, Auth{}); err == nil || strings.Contains(err.Error(), "urlP4ssword") {
-			t.Errorf("Push(%s): err = %v, want a redacted error", RedactURL(remote), err)
+		if err := repo.Push(ctx, remote, "feature", Auth{}); err == nil || !strings.Contains(err.Error(), "remote error: you sent [REDACTED]") || strings.Contains(err.Error(), "urlP4ssword") {
+			t.Errorf("Push(%s): err = %v, want a redacted remote error", RedactURL(remote), err)
 		}
 	}
 	_, err = Clone(ctx, withPassword, filepath.Join(t.TempDir(), "c"), Auth{})
@@ -283,8 +281,11 @@ func TestAuthRejectsLineBreaks(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, a := range []Auth{{Token: "a\npassword=b"}, {Token: "t", Username: "u\nv"}} {
-		if _, _, err := repo.RemoteBranch(context.Background(), "origin", "main", a); err == nil || strings.Contains(err.Error(), "password=b") {
-			t.Errorf("RemoteBranch with %q: err = %v", a, err)
+		if _, err := repo.Fetch(context.Background(), "origin", "main", a); err == nil || strings.Contains(err.Error(), "password=b") {
+			t.Errorf("Fetch with %q: err = %v", a, err)
+		}
+		if err := repo.Push(context.Background(), "origin", "feature", a); err == nil || strings.Contains(err.Error(), "password=b") {
+			t.Errorf("Push with %q: err = %v", a, err)
 		}
 	}
 }

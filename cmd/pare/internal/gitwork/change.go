@@ -16,11 +16,10 @@ import (
 var ErrNoChange = errors.New("nothing to change")
 
 // Change is the result of writing files onto a base commit: the tree it
-// gives and how that tree differs from the base. It lives only in git's
-// object store until Commit.
+// gives, which Diff compares with the base. It lives only in git's object
+// store until Commit.
 type Change struct {
 	Base string // commit id of the base
-	Diff string // unified diff from base to the change's tree ("" when Empty)
 
 	tree     string // tree id of base with the files written and deleted
 	baseTree string // tree id of base
@@ -29,6 +28,22 @@ type Change struct {
 
 // Empty reports whether the change leaves the base as it is.
 func (c Change) Empty() bool { return c.tree == c.baseTree }
+
+// Diff is the unified diff from the base to the change's tree, "" when the
+// change is Empty. It runs git diff each time it is called.
+func (c Change) Diff(ctx context.Context) (string, error) {
+	if c.repo == nil {
+		return "", errors.New("diff: the change was not made by Repo.Change")
+	}
+	if c.Empty() {
+		return "", nil
+	}
+	out, err := c.repo.run(ctx, call{args: diffArgs(c.Base, c.tree, "--")})
+	if err != nil {
+		return "", fmt.Errorf("diffing with base: %w", err)
+	}
+	return string(out), nil
+}
 
 // Change computes what writing files (path → content) and deleting the
 // paths in deletes does to base (a branch, remote-tracking branch or commit
@@ -66,14 +81,7 @@ func (r *Repo) Change(ctx context.Context, base string, files map[string][]byte,
 	if err != nil {
 		return Change{}, err
 	}
-	c := Change{Base: baseID, tree: tree, baseTree: baseTree, repo: r}
-	if c.Empty() {
-		return c, nil
-	}
-	if c.Diff, err = r.diff(ctx, baseID, tree); err != nil {
-		return Change{}, err
-	}
-	return c, nil
+	return Change{Base: baseID, tree: tree, baseTree: baseTree, repo: r}, nil
 }
 
 // checkChange validates the paths of a change and returns the written
@@ -215,13 +223,4 @@ func diffArgs(extra ...string) []string {
 		"--no-relative", "--diff-algorithm=myers", "--indent-heuristic", "-U3",
 		"--inter-hunk-context=0", "--src-prefix=a/", "--dst-prefix=b/"}
 	return append(args, extra...)
-}
-
-// diff is the unified diff from the base commit to tree.
-func (r *Repo) diff(ctx context.Context, base, tree string) (string, error) {
-	out, err := r.run(ctx, call{args: diffArgs(base, tree, "--")})
-	if err != nil {
-		return "", fmt.Errorf("diffing with base: %w", err)
-	}
-	return string(out), nil
 }

@@ -8,8 +8,9 @@
 //
 // A change is built with git's plumbing on a temporary index file
 // (GIT_INDEX_FILE in a private temporary directory): read-tree of the base,
-// hash-object -w of each new file, update-index, write-tree, diff of base
-// against that tree, commit-tree on top of base and update-ref of the branch.
+// hash-object -w of each new file, update-index and write-tree, then (for
+// Commit) commit-tree on top of base and update-ref of the branch; Diff
+// compares base with that tree when asked.
 // The working tree, the real index, HEAD and the checked-out branch are never
 // read or written, so uncommitted work is safe whatever state it is in. A
 // separate worktree (git worktree add) would do the same job but checks out

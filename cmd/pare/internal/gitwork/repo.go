@@ -135,36 +135,6 @@ func (r *Repo) Fetch(ctx context.Context, remote, branch string, auth Auth) (str
 	return r.resolve(ctx, tracking)
 }
 
-// RemoteBranch asks remote for refs/heads/<branch>: whether it exists and
-// the commit it points at.
-func (r *Repo) RemoteBranch(ctx context.Context, remote, branch string, auth Auth) (sha string, exists bool, err error) {
-	if err := checkName("remote", remote); err != nil {
-		return "", false, err
-	}
-	if err := r.checkBranch(ctx, branch); err != nil {
-		return "", false, err
-	}
-	if err := auth.validate(); err != nil {
-		return "", false, fmt.Errorf("asking %s for %s: %w", RedactURL(remote), branch, err)
-	}
-	ref := "refs/heads/" + branch
-	out, err := r.run(ctx, call{
-		args:    []string{"ls-remote", "--heads", remote, ref},
-		auth:    auth,
-		secrets: r.remoteSecrets(remote),
-	})
-	if err != nil {
-		return "", false, fmt.Errorf("asking %s for %s: %w", RedactURL(remote), branch, err)
-	}
-	for _, line := range strings.Split(string(out), "\n") {
-		id, name, ok := strings.Cut(strings.TrimSpace(line), "\t")
-		if ok && name == ref {
-			return id, true, nil
-		}
-	}
-	return "", false, nil
-}
-
 // remoteSecrets returns the credentials in the URL of remote (a name or a
 // URL), to be redacted from git's output.
 func (r *Repo) remoteSecrets(remote string) []string {

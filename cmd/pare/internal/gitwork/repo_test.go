@@ -70,9 +70,9 @@ func TestRemote(t *testing.T) {
 	if url, err := repo.Remote("creds"); err != nil || url != secretURL {
 		t.Errorf("Remote(creds) = %q, %v", url, err)
 	}
-	_, _, err = repo.RemoteBranch(context.Background(), "creds", "main", Auth{})
+	_, err = repo.Fetch(context.Background(), "creds", "main", Auth{})
 	if err == nil || strings.Contains(err.Error(), "hunter2") {
-		t.Errorf("RemoteBranch on an unreachable remote: err = %v (must fail without the password)", err)
+		t.Errorf("Fetch from an unreachable remote: err = %v (must fail without the password)", err)
 	}
 	_, err = Clone(context.Background(), secretURL, filepath.Join(t.TempDir(), "c"), Auth{})
 	if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "[REDACTED]@127.0.0.1") {
@@ -108,7 +108,7 @@ func TestClone(t *testing.T) {
 	if _, err := c.Commit(ctx, "pare/clone", "from a clone", testAuthor); err != nil {
 		t.Fatal(err)
 	}
-	if err := repo.Push(ctx, "origin", "pare/clone", true, Auth{}); err != nil {
+	if err := repo.Push(ctx, "origin", "pare/clone", Auth{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := gitT(t, fx.bare, "show", "pare/clone:iam/new.tf"); got != "new" {
@@ -126,7 +126,7 @@ func TestClone(t *testing.T) {
 	}
 }
 
-func TestFetchAndRemoteBranchErrors(t *testing.T) {
+func TestFetchAndPushErrors(t *testing.T) {
 	ctx := context.Background()
 	fx := newFixture(t)
 	repo, err := Open(fx.user)
@@ -139,18 +139,23 @@ func TestFetchAndRemoteBranchErrors(t *testing.T) {
 	if _, err := repo.Fetch(ctx, "nowhere", "main", Auth{}); err == nil {
 		t.Error("Fetch from a missing remote succeeded")
 	}
-	if _, _, err := repo.RemoteBranch(ctx, "origin", "bad..name", Auth{}); err == nil || !strings.Contains(err.Error(), "invalid branch name") {
-		t.Errorf("RemoteBranch(bad..name): err = %v", err)
+	for _, bad := range []string{"bad..name", "-x", ""} {
+		if _, err := repo.Fetch(ctx, "origin", bad, Auth{}); err == nil || !strings.Contains(err.Error(), "invalid branch name") {
+			t.Errorf("Fetch(%q): err = %v", bad, err)
+		}
+		if err := repo.Push(ctx, "origin", bad, Auth{}); err == nil || !strings.Contains(err.Error(), "invalid branch name") {
+			t.Errorf("Push(%q): err = %v", bad, err)
+		}
 	}
-	// "main" must not match "feature/main" or other tails.
+	// "main" is fetched, not "x/main" or another branch ending in it.
 	gitT(t, fx.user, "push", "--quiet", "origin", "HEAD:refs/heads/x/main")
-	if sha, exists, err := repo.RemoteBranch(ctx, "origin", "main", Auth{}); err != nil || !exists || sha != fx.base {
-		t.Errorf("RemoteBranch(main) = %s, %v, %v", sha, exists, err)
+	if sha, err := repo.Fetch(ctx, "origin", "main", Auth{}); err != nil || sha != fx.base {
+		t.Errorf("Fetch(main) = %s, %v; want %s", sha, err, fx.base)
 	}
-	if _, exists, err := repo.RemoteBranch(ctx, "origin", "ain", Auth{}); err != nil || exists {
-		t.Errorf("RemoteBranch(ain) = %v, %v; want absent", exists, err)
+	if _, err := repo.Fetch(ctx, "origin", "ain", Auth{}); err == nil {
+		t.Error("Fetch of a branch that is not there succeeded")
 	}
-	if err := repo.Push(ctx, "origin", "not-local", false, Auth{}); err == nil || !strings.Contains(err.Error(), "no such commit") {
+	if err := repo.Push(ctx, "origin", "not-local", Auth{}); err == nil || !strings.Contains(err.Error(), "no such commit") {
 		t.Errorf("Push of a branch that does not exist locally: err = %v", err)
 	}
 }
@@ -163,8 +168,11 @@ func TestCanceledContext(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, _, err := repo.RemoteBranch(ctx, "origin", "main", Auth{}); !errors.Is(err, context.Canceled) {
-		t.Errorf("RemoteBranch with a canceled context: err = %v, want context.Canceled", err)
+	if _, err := repo.Fetch(ctx, "origin", "main", Auth{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Fetch with a canceled context: err = %v, want context.Canceled", err)
+	}
+	if err := repo.Push(ctx, "origin", "main", Auth{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Push with a canceled context: err = %v, want context.Canceled", err)
 	}
 	if _, err := repo.Change(ctx, fx.base, map[string][]byte{"a": []byte("a")}, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("Change with a canceled context: err = %v, want context.Canceled", err)
