@@ -224,7 +224,7 @@ func overrideConfig(cfg *prconfig.Config, cmd *cli.Command) error {
 		cfg.ReopenClosed = true
 	}
 	if cfg.Window > 0 && cfg.MinWindow > cfg.Window {
-		return usageErrorf("", "the minimum window (%s) is longer than the window (%s)", remediate.Days(cfg.MinWindow), remediate.Days(cfg.Window))
+		return usageErrorf("", "the minimum window (%s) is longer than the window (%s)", prconfig.FormatDuration(cfg.MinWindow), prconfig.FormatDuration(cfg.Window))
 	}
 	return nil
 }

@@ -207,7 +207,7 @@ func TestPRWindowFlags(t *testing.T) {
 	// The flags and the file name durations alike.
 	must(t, os.WriteFile(config, []byte("window = \"2w\"\n"+manage), 0o644))
 	code, _, stderr := pare(t, "pr", "--config", config, "--min-window", "36h", "--window", "1d")
-	if want := "pare: error: the minimum window (1d 12h) is longer than the window (1d)"; code != exitUsage || !strings.Contains(stderr, want) {
+	if want := "pare: error: the minimum window (36h) is longer than the window (1d)"; code != exitUsage || !strings.Contains(stderr, want) {
 		t.Errorf("exit %d, want %q:\n%s", code, want, stderr)
 	}
 }

@@ -207,17 +207,8 @@ func (d *decoder) windows(c *Config, attrs hcl.Attributes) {
 	}
 	if c.Window > 0 && c.MinWindow > c.Window {
 		d.errorf(minWindow.Expr.Range(), "Invalid min_window", "min_window (%s) is longer than window (%s at %s): pare could never remove anything",
-			formatDays(c.MinWindow), formatDays(c.Window), position(window.Expr.Range()))
+			FormatDuration(c.MinWindow), FormatDuration(c.Window), position(window.Expr.Range()))
 	}
-}
-
-// formatDays writes whole days as "90d", anything else as Go does.
-func formatDays(d time.Duration) string {
-	day := 24 * time.Hour
-	if d%day == 0 {
-		return fmt.Sprintf("%dd", d/day)
-	}
-	return d.String()
 }
 
 // position is "FILE:LINE:COLUMN".

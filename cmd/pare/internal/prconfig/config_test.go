@@ -257,6 +257,25 @@ func TestParseDuration(t *testing.T) {
 	}
 }
 
+func TestFormatDuration(t *testing.T) {
+	for _, tc := range []struct {
+		in   time.Duration
+		want string
+	}{
+		{90 * day, "90d"}, {14 * day, "14d"}, {36 * time.Hour, "36h"}, {90 * time.Minute, "1h30m"},
+		{10 * time.Minute, "10m"}, {10 * time.Second, "10s"}, {time.Hour + 10*time.Second, "1h0m10s"},
+		{36*time.Hour + 30*time.Minute, "36h30m"}, {1500 * time.Millisecond, "1.5s"},
+	} {
+		got := FormatDuration(tc.in)
+		if got != tc.want {
+			t.Errorf("FormatDuration(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+		if back, err := ParseDuration(got); err != nil || back != tc.in {
+			t.Errorf("ParseDuration(FormatDuration(%v)) = %v, %v", tc.in, back, err)
+		}
+	}
+}
+
 func TestParseAuthor(t *testing.T) {
 	for _, tc := range []struct{ in, name, email string }{
 		{"pare <pare@localhost>", "pare", "pare@localhost"},

@@ -67,6 +67,8 @@ func TestErrors(t *testing.T) {
 			`pare.hcl:1:10: Function calls not allowed; Functions may not be called here.`},
 		{"min_window over window", "window     = \"30d\"\nmin_window = \"13w\"\n" + okManage,
 			`pare.hcl:2:14: Invalid min_window; min_window (91d) is longer than window (30d at pare.hcl:1:14): pare could never remove anything`},
+		{"min_window in hours over window", "window     = \"1d\"\nmin_window = \"36h\"\n" + okManage,
+			`pare.hcl:2:14: Invalid min_window; min_window (36h) is longer than window (1d at pare.hcl:1:14): pare could never remove anything`},
 		{"string for sources", `sources = "../logs"` + okManage,
 			`pare.hcl:1:11: Incorrect value type; sources must be a list of inputs, like ["../logs"]`},
 		{"empty source", `sources = ["../logs", ""]` + okManage,

@@ -45,6 +45,25 @@ func ParseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
+// FormatDuration writes d as ParseDuration reads it: whole days as "90d",
+// anything else as a Go duration without its trailing zero minutes and
+// seconds ("36h", "1h30m"), so that a message shows a duration the way the
+// user could have written it.
+func FormatDuration(d time.Duration) string {
+	const day = 24 * time.Hour
+	if d > 0 && d%day == 0 {
+		return fmt.Sprintf("%dd", d/day)
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
 // ParseAuthor splits a commit author written "Name <email>". Neither part
 // may be empty or hold '<' or '>', the address no space, and nothing a
 // control character or line break, so nothing can be smuggled into a
