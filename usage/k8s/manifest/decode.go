@@ -151,16 +151,16 @@ func decodeDocument(out *Objects, name, ns string, doc document) {
 	var list struct {
 		Items []json.RawMessage `json:"items"`
 	}
-	isList := head.Kind == "List"
-	if !isList && strings.HasSuffix(head.Kind, "List") {
-		isList = json.Unmarshal(js, &list) == nil && list.Items != nil
-	}
-	if !isList {
-		decodeObject(out, name, ns, doc.line, js, problem)
-		return
-	}
-	if err := json.Unmarshal(js, &list); err != nil {
-		problem(doc.line, "kind %s: %v", head.Kind, err)
+	switch {
+	case head.Kind == "List":
+		if err := json.Unmarshal(js, &list); err != nil {
+			problem(doc.line, "kind %s: %v", head.Kind, err)
+			return
+		}
+	case strings.HasSuffix(head.Kind, "List") && json.Unmarshal(js, &list) == nil && list.Items != nil:
+		// A typed list: list holds its items.
+	default:
+		decodeObject(out, name, ns, doc.line, js, head, problem)
 		return
 	}
 	// A List: items may omit apiVersion and kind in a typed list
@@ -195,7 +195,7 @@ func decodeDocument(out *Objects, name, ns string, doc document) {
 		if withType, err := setTypeMeta(raw, tm); err == nil {
 			item = withType
 		}
-		decodeObject(out, name, ns, lines[i], item, func(line int, format string, args ...any) {
+		decodeObject(out, name, ns, lines[i], item, tm, func(line int, format string, args ...any) {
 			problem(line, "items[%d]: "+format, append([]any{i}, args...)...)
 		})
 	}
@@ -297,13 +297,9 @@ func newObject(gvk schema.GroupVersionKind) runtime.Object {
 	return nil
 }
 
-// decodeObject decodes one object's JSON into its typed form.
-func decodeObject(out *Objects, name, ns string, line int, js []byte, problem func(line int, format string, args ...any)) {
-	var tm metav1.TypeMeta
-	if err := json.Unmarshal(js, &tm); err != nil {
-		problem(line, "not a Kubernetes object: %v", err)
-		return
-	}
+// decodeObject decodes one object's JSON, whose apiVersion and kind are
+// tm, into its typed form.
+func decodeObject(out *Objects, name, ns string, line int, js []byte, tm metav1.TypeMeta, problem func(line int, format string, args ...any)) {
 	gv, err := schema.ParseGroupVersion(tm.APIVersion)
 	if err != nil {
 		problem(line, "kind %s: %v", tm.Kind, err)
@@ -318,47 +314,18 @@ func decodeObject(out *Objects, name, ns string, line int, js []byte, problem fu
 		problem(line, "kind %s: %v", tm.Kind, err)
 		return
 	}
-	meta := metaOf(obj)
-	if meta.Name == "" {
+	meta, ok := obj.(metav1.Object) // every kind newObject returns has ObjectMeta
+	if !ok || meta.GetName() == "" {
 		problem(line, "kind %s: no metadata.name", tm.Kind)
 		return
 	}
 	switch obj.(type) {
 	case *rbacv1.ClusterRole, *rbacv1.ClusterRoleBinding:
-		meta.Namespace = ""
+		meta.SetNamespace("")
 	default:
-		if meta.Namespace == "" {
-			meta.Namespace = ns
+		if meta.GetNamespace() == "" {
+			meta.SetNamespace(ns)
 		}
 	}
 	out.Items = append(out.Items, Object{Source: fmt.Sprintf("%s:%d", name, line), Obj: obj})
-}
-
-// metaOf returns the object's metadata, which the caller may change.
-func metaOf(obj runtime.Object) *metav1.ObjectMeta {
-	switch o := obj.(type) {
-	case *appsv1.Deployment:
-		return &o.ObjectMeta
-	case *appsv1.StatefulSet:
-		return &o.ObjectMeta
-	case *appsv1.DaemonSet:
-		return &o.ObjectMeta
-	case *appsv1.ReplicaSet:
-		return &o.ObjectMeta
-	case *batchv1.Job:
-		return &o.ObjectMeta
-	case *batchv1.CronJob:
-		return &o.ObjectMeta
-	case *corev1.Pod:
-		return &o.ObjectMeta
-	case *rbacv1.Role:
-		return &o.ObjectMeta
-	case *rbacv1.ClusterRole:
-		return &o.ObjectMeta
-	case *rbacv1.RoleBinding:
-		return &o.ObjectMeta
-	case *rbacv1.ClusterRoleBinding:
-		return &o.ObjectMeta
-	}
-	return &metav1.ObjectMeta{}
 }

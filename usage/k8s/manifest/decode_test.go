@@ -12,6 +12,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 func decodeString(t *testing.T, s string, opts Options) Objects {
@@ -218,4 +220,26 @@ func FuzzDecode(f *testing.F) {
 
 func fmtSscanf(msg string, n *int) (int, error) {
 	return fmt.Sscanf(msg, "line %d:", n)
+}
+
+// TestNewObjectMeta: every kind newObject decodes into has the metadata
+// decodeObject reads and sets through metav1.Object.
+func TestNewObjectMeta(t *testing.T) {
+	kinds := []string{
+		"apps/Deployment", "extensions/Deployment", "apps/StatefulSet", "apps/DaemonSet", "extensions/DaemonSet",
+		"apps/ReplicaSet", "extensions/ReplicaSet", "batch/Job", "batch/CronJob", "/Pod",
+		"rbac.authorization.k8s.io/Role", "rbac.authorization.k8s.io/ClusterRole",
+		"rbac.authorization.k8s.io/RoleBinding", "rbac.authorization.k8s.io/ClusterRoleBinding",
+	}
+	for _, k := range kinds {
+		group, kind, _ := strings.Cut(k, "/")
+		obj := newObject(schema.GroupVersionKind{Group: group, Version: "v1", Kind: kind})
+		if obj == nil {
+			t.Errorf("%s: no object", k)
+			continue
+		}
+		if _, ok := obj.(metav1.Object); !ok {
+			t.Errorf("%s: %T is not a metav1.Object", k, obj)
+		}
+	}
 }

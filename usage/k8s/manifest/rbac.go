@@ -309,21 +309,15 @@ func encodable(r k8s.Rule) error {
 	return nil
 }
 
-// distinct returns values sorted without duplicates, nil when empty.
+// distinct returns values sorted without duplicates, in a new slice; nil
+// when empty.
 func distinct(values []string) []string {
 	if len(values) == 0 {
 		return nil
 	}
-	out := append([]string(nil), values...)
-	sort.Strings(out)
-	n := 1
-	for i := 1; i < len(out); i++ {
-		if out[i] != out[n-1] {
-			out[n] = out[i]
-			n++
-		}
-	}
-	return out[:n]
+	out := slices.Clone(values)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // dedupRules sorts rules (k8s.CompareRules) and drops repeated ones.

@@ -1,8 +1,9 @@
 package manifest
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/leastpriv/pare/synth/k8s"
@@ -89,7 +90,7 @@ func GrantRecords(grants []k8s.Grant) []record.Grant {
 		}
 	}
 	sortRecords(out)
-	return dedupRecords(out)
+	return slices.Compact(out)
 }
 
 // GrantsFromRecords decodes rows GrantRecords wrote (rows of other
@@ -171,24 +172,13 @@ func GrantsFromRecords(rows []record.Grant) ([]k8s.Grant, error) {
 }
 
 func sortRecords(rows []record.Grant) {
-	sort.Slice(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
-		for _, c := range [][2]string{{a.Principal, b.Principal}, {a.Scope, b.Scope}, {a.Action, b.Action}, {a.Resource, b.Resource}, {a.Origin, b.Origin}} {
-			if c[0] != c[1] {
-				return c[0] < c[1]
-			}
-		}
-		return false
+	slices.SortFunc(rows, func(a, b record.Grant) int {
+		return cmp.Or(
+			cmp.Compare(a.Principal, b.Principal),
+			cmp.Compare(a.Scope, b.Scope),
+			cmp.Compare(a.Action, b.Action),
+			cmp.Compare(a.Resource, b.Resource),
+			cmp.Compare(a.Origin, b.Origin),
+		)
 	})
-}
-
-func dedupRecords(rows []record.Grant) []record.Grant {
-	var out []record.Grant
-	for i, r := range rows {
-		if i > 0 && r == rows[i-1] {
-			continue
-		}
-		out = append(out, r)
-	}
-	return out
 }

@@ -2,12 +2,13 @@ package runtime
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,24 +91,24 @@ func (c *collector) result() Result {
 	res := c.res
 	res.Observations = nil
 	for k, o := range c.byKey {
-		o.Capabilities = distinctStrings(o.Capabilities)
-		o.WrittenPaths = distinctStrings(o.WrittenPaths)
-		o.UIDs = distinctInts(o.UIDs)
+		o.Capabilities = distinct(o.Capabilities)
+		o.WrittenPaths = distinct(o.WrittenPaths)
+		o.UIDs = distinct(o.UIDs)
 		var sources []string
 		for s := range c.sources[k] {
 			sources = append(sources, s)
 		}
-		o.Source = strings.Join(distinctStrings(sources), ", ")
+		o.Source = strings.Join(distinct(sources), ", ")
 		res.Observations = append(res.Observations, *o)
 	}
-	sort.Slice(res.Observations, func(i, j int) bool {
-		a, b := res.Observations[i], res.Observations[j]
-		for _, p := range [][2]string{{a.Namespace, b.Namespace}, {a.OwnerKind, b.OwnerKind}, {a.OwnerName, b.OwnerName}, {a.Pod, b.Pod}, {a.Container, b.Container}} {
-			if p[0] != p[1] {
-				return p[0] < p[1]
-			}
-		}
-		return false
+	slices.SortFunc(res.Observations, func(a, b podsec.Observation) int {
+		return cmp.Or(
+			cmp.Compare(a.Namespace, b.Namespace),
+			cmp.Compare(a.OwnerKind, b.OwnerKind),
+			cmp.Compare(a.OwnerName, b.OwnerName),
+			cmp.Compare(a.Pod, b.Pod),
+			cmp.Compare(a.Container, b.Container),
+		)
 	})
 	return res
 }
@@ -290,30 +291,11 @@ func dockerContainer(name string) string {
 	return name
 }
 
-func distinctStrings(in []string) []string {
+// distinct sorts in and drops repeated values, in place; nil when empty.
+func distinct[T cmp.Ordered](in []T) []T {
 	if len(in) == 0 {
 		return nil
 	}
-	sort.Strings(in)
-	out := in[:1]
-	for _, v := range in[1:] {
-		if v != out[len(out)-1] {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-func distinctInts(in []int64) []int64 {
-	if len(in) == 0 {
-		return nil
-	}
-	sort.Slice(in, func(i, j int) bool { return in[i] < in[j] })
-	out := in[:1]
-	for _, v := range in[1:] {
-		if v != out[len(out)-1] {
-			out = append(out, v)
-		}
-	}
-	return out
+	slices.Sort(in)
+	return slices.Compact(in)
 }
