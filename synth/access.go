@@ -1,6 +1,11 @@
 package synth
 
-import "time"
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
 
 // Access is one thing a principal did, aggregated over the observation
 // window: the principal used Action on Resource Count times between First and
@@ -41,4 +46,52 @@ func (w Window) Contains(t time.Time) bool {
 		return false
 	}
 	return true
+}
+
+// CompareAccess orders accesses by every field, action and resource first,
+// so that sorting gives the same order however the input was ordered.
+func CompareAccess(a, b Access) int {
+	if c := strings.Compare(a.Action, b.Action); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Resource, b.Resource); c != 0 {
+		return c
+	}
+	return cmp.Or(
+		strings.Compare(a.Provider, b.Provider),
+		strings.Compare(a.Principal, b.Principal),
+		compareBool(a.Denied, b.Denied),
+		compareBool(a.Inferred, b.Inferred),
+		strings.Compare(a.PrincipalKind, b.PrincipalKind),
+		a.First.Compare(b.First),
+		a.Last.Compare(b.Last),
+		cmp.Compare(a.Count, b.Count),
+		slices.Compare(a.Regions, b.Regions),
+		slices.Compare(a.Samples, b.Samples),
+		slices.Compare(a.Via, b.Via),
+	)
+}
+
+// compareBool orders false before true.
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
+}
+
+// KindOf is the principal kind the accesses agree on: the smallest
+// non-empty PrincipalKind, so the choice does not depend on input order;
+// "" when none has one.
+func KindOf(accesses []Access) string {
+	kind := ""
+	for _, a := range accesses {
+		if a.PrincipalKind != "" && (kind == "" || a.PrincipalKind < kind) {
+			kind = a.PrincipalKind
+		}
+	}
+	return kind
 }

@@ -126,7 +126,7 @@ type actionUse struct {
 }
 
 func synthesizeOne(principal string, accesses []synth.Access, cat Catalog, opts Options) Policy {
-	p := Policy{Principal: principal, Kind: kindOf(accesses)}
+	p := Policy{Principal: principal, Kind: synth.KindOf(accesses)}
 	maxResources := opts.MaxResources
 	if maxResources == 0 {
 		maxResources = DefaultMaxResources
@@ -334,18 +334,6 @@ func sidFor(actions, resources []string) string {
 		h.Write([]byte{0})
 	}
 	return "Pare" + hex.EncodeToString(h.Sum(nil)[:6])
-}
-
-// kindOf is the principal kind the accesses agree on: the smallest non-empty
-// one, so the choice does not depend on input order.
-func kindOf(accesses []synth.Access) string {
-	kind := ""
-	for _, a := range accesses {
-		if a.PrincipalKind != "" && (kind == "" || a.PrincipalKind < kind) {
-			kind = a.PrincipalKind
-		}
-	}
-	return kind
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -110,7 +110,7 @@ func Synthesize(accesses []synth.Access, opts Options) []Role {
 func synthesizeOne(principal string, accesses []synth.Access, opts Options) Role {
 	r := Role{
 		Principal:      principal,
-		Kind:           kindOf(accesses),
+		Kind:           synth.KindOf(accesses),
 		Actions:        []string{},
 		NotActions:     []string{},
 		DataActions:    []string{},
@@ -435,18 +435,6 @@ func day(t time.Time) string {
 		return "?"
 	}
 	return t.UTC().Format("2006-01-02")
-}
-
-// kindOf is the principal kind the accesses agree on: the smallest non-empty
-// one, so the choice does not depend on input order.
-func kindOf(accesses []synth.Access) string {
-	kind := ""
-	for _, a := range accesses {
-		if a.PrincipalKind != "" && (kind == "" || a.PrincipalKind < kind) {
-			kind = a.PrincipalKind
-		}
-	}
-	return kind
 }
 
 func sortedKeys[V any](m map[string]V) []string {

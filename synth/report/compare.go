@@ -148,7 +148,9 @@ func (c *comparer) principal(name string, g *group) Principal {
 	for i, j := range g.accs {
 		accs[i] = c.in.Used[j]
 	}
-	slices.SortFunc(accs, compareAccess)
+	// Sorted by every field, the accesses reach Container and Kind, and
+	// items sum them, in the same order however the input was ordered.
+	slices.SortFunc(accs, synth.CompareAccess)
 
 	p := Principal{Provider: c.in.Provider, Principal: name}
 	if c.in.Container != nil {
@@ -157,7 +159,7 @@ func (c *comparer) principal(name string, g *group) Principal {
 	if c.in.Kind != nil {
 		p.Kind = c.in.Kind(name, accs)
 	} else {
-		p.Kind = smallestKind(accs)
+		p.Kind = synth.KindOf(accs)
 	}
 
 	clear(c.byAct)
@@ -338,16 +340,6 @@ func count(p *Principal) {
 	p.Granted = p.Used + p.Unused + p.Unobservable
 }
 
-func smallestKind(accs []synth.Access) string {
-	kind := ""
-	for _, a := range accs {
-		if a.PrincipalKind != "" && (kind == "" || a.PrincipalKind < kind) {
-			kind = a.PrincipalKind
-		}
-	}
-	return kind
-}
-
 // statusRank orders statuses as the constants are declared.
 func statusRank(s Status) int {
 	switch s {
@@ -411,39 +403,6 @@ func (c *comparer) sortItems(items []Item) []Item {
 	clear(keys)
 	c.keys = keys[:0]
 	return out
-}
-
-// compareAccess orders accesses by every field, so a principal's accesses
-// reach Container and Kind, and items sum them, in the same order however
-// the input was ordered.
-func compareAccess(a, b synth.Access) int {
-	if c := strings.Compare(a.Action, b.Action); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Resource, b.Resource); c != 0 {
-		return c
-	}
-	return cmp.Or(
-		compareBool(a.Denied, b.Denied),
-		compareBool(a.Inferred, b.Inferred),
-		strings.Compare(a.PrincipalKind, b.PrincipalKind),
-		a.First.Compare(b.First),
-		a.Last.Compare(b.Last),
-		cmp.Compare(a.Count, b.Count),
-		slices.Compare(a.Regions, b.Regions),
-		slices.Compare(a.Samples, b.Samples),
-		slices.Compare(a.Via, b.Via),
-	)
-}
-
-func compareBool(a, b bool) int {
-	switch {
-	case a == b:
-		return 0
-	case !a:
-		return -1
-	}
-	return 1
 }
 
 // sortedDistinct returns ss sorted without duplicates: ss itself when it
