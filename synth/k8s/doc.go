@@ -22,7 +22,10 @@
 // the RBAC authorizer does (kubernetes pkg/apis/rbac/v1
 // evaluation_helpers.go and plugin/pkg/auth/authorizer/rbac/rbac.go); Verify
 // uses them to prove a Policy, with the existing grants, allows every access
-// it came from before anything is written.
+// it came from before anything is written, and Missing lists the accesses
+// it does not allow. A GrantIndex (IndexGrants) finds the grants that apply
+// to one principal without scanning them all, for checking many principals
+// against the same grants.
 //
 // Entitlements is the granted side of the privilege report: it expands the
 // grants that apply to each principal (Bootstrap included) into concrete

@@ -65,7 +65,8 @@ import (
 // Origins are the grants' Origin strings.
 func Entitlements(grants []Grant, principals []string) []synth.Entitlement {
 	cat := newResourceCatalog()
-	all := append(Bootstrap(), grants...)
+	idx := IndexGrants(grants)
+	all := idx.all
 	// Many grants are the same rule in the same namespace (a ClusterRole
 	// bound to many subjects): each distinct one is expanded once.
 	expanded := make([][]entitlementItem, len(all))
@@ -79,7 +80,6 @@ func Entitlements(grants []Grant, principals []string) []synth.Entitlement {
 		}
 		expanded[i] = items
 	}
-	idx := indexGrants(all)
 
 	ps := append([]string(nil), principals...)
 	sort.Strings(ps)
@@ -90,7 +90,7 @@ func Entitlements(grants []Grant, principals []string) []synth.Entitlement {
 		if i > 0 && ps[i-1] == p {
 			continue
 		}
-		part := principalEntitlements(p, all, expanded, idx, origins)
+		part := principalEntitlements(p, idx, expanded, origins)
 		parts = append(parts, part)
 		total += len(part)
 	}
@@ -138,43 +138,17 @@ func subjectPrincipal(s Subject, bindingNS string) string {
 	return ""
 }
 
-// grantIndex finds the grants that may apply to a principal without
-// scanning them all: by the principal a User or ServiceAccount subject
-// names, and the group grants apart (appliesTo decides those).
-type grantIndex struct {
-	byPrincipal map[string][]int
-	groups      []int
-}
-
-func indexGrants(all []Grant) grantIndex {
-	idx := grantIndex{byPrincipal: make(map[string][]int)}
-	for i, g := range all {
-		if g.Subject.Kind == "Group" {
-			idx.groups = append(idx.groups, i)
-			continue
-		}
-		if p := subjectPrincipal(g.Subject, g.Namespace); p != "" {
-			idx.byPrincipal[p] = append(idx.byPrincipal[p], i)
-		}
-	}
-	return idx
-}
-
 // principalEntitlements merges the expansions of the grants that apply to
 // principal, sorted by action and resource. origins holds one shared
 // one-element list per origin (cap 1, so appending copies).
-func principalEntitlements(principal string, all []Grant, expanded [][]entitlementItem, idx grantIndex, origins map[string][]string) []synth.Entitlement {
+func principalEntitlements(principal string, idx *GrantIndex, expanded [][]entitlementItem, origins map[string][]string) []synth.Entitlement {
 	type key struct{ action, resource string }
 	adminRisk := []string{report.RiskAdmin}[:1:1]
-	var applied []int
+	all := idx.all
+	applied := idx.applying(principal)
 	size := 0
-	for _, list := range [][]int{idx.byPrincipal[principal], idx.groups} {
-		for _, i := range list {
-			if appliesTo(all[i].Subject, all[i].Namespace, principal) {
-				applied = append(applied, i)
-				size += len(expanded[i])
-			}
-		}
+	for _, i := range applied {
+		size += len(expanded[i])
 	}
 	byKey := make(map[key]int, size)
 	out := make([]synth.Entitlement, 0, size)

@@ -181,14 +181,85 @@ func GrantsAllow(granted []Grant, principal string, r Request) bool {
 	return false
 }
 
-// grantsFor keeps the grants that apply to principal, so each access is
-// matched only against those.
-func grantsFor(granted []Grant, principal string) []Grant {
+// grantsFor keeps the grants of each list that apply to principal, so each
+// access is matched only against those.
+func grantsFor(principal string, lists ...[]Grant) []Grant {
 	var out []Grant
-	for _, g := range granted {
-		if appliesTo(g.Subject, g.Namespace, principal) {
-			out = append(out, g)
+	for _, list := range lists {
+		for _, g := range list {
+			if appliesTo(g.Subject, g.Namespace, principal) {
+				out = append(out, g)
+			}
 		}
+	}
+	return out
+}
+
+// GrantIndex is existing RBAC and Bootstrap, indexed so that the grants
+// that apply to one principal are found without scanning them all: by the
+// principal a User or ServiceAccount subject names, with the Group grants
+// apart (appliesTo decides those). Build one with IndexGrants when checking
+// many principals against the same grants; it is safe for concurrent use.
+type GrantIndex struct {
+	all         []Grant          // Bootstrap(), then the grants given
+	byPrincipal map[string][]int // into all
+	groups      []int            // into all
+}
+
+// IndexGrants indexes Bootstrap() and granted.
+func IndexGrants(granted []Grant) *GrantIndex {
+	x := &GrantIndex{all: append(Bootstrap(), granted...), byPrincipal: make(map[string][]int)}
+	for i, g := range x.all {
+		if g.Subject.Kind == "Group" {
+			x.groups = append(x.groups, i)
+			continue
+		}
+		if p, ok := appliesOnlyTo(g.Subject, g.Namespace); ok {
+			x.byPrincipal[p] = append(x.byPrincipal[p], i)
+		}
+	}
+	return x
+}
+
+// appliesOnlyTo is the one principal a User or ServiceAccount subject, in
+// a binding of namespace bindingNS, applies to (see appliesTo); false for
+// a subject that applies to none.
+func appliesOnlyTo(s Subject, bindingNS string) (string, bool) {
+	switch s.Kind {
+	case "User":
+		return s.Name, true
+	case "ServiceAccount":
+		ns := s.Namespace
+		if ns == "" {
+			ns = bindingNS
+		}
+		if ns == "" {
+			return "", false
+		}
+		return "system:serviceaccount:" + ns + ":" + s.Name, true
+	}
+	return "", false
+}
+
+// applying lists the positions in x.all of the grants that apply to
+// principal: its own, then the group grants.
+func (x *GrantIndex) applying(principal string) []int {
+	var out []int
+	for _, list := range [][]int{x.byPrincipal[principal], x.groups} {
+		for _, i := range list {
+			if appliesTo(x.all[i].Subject, x.all[i].Namespace, principal) {
+				out = append(out, i)
+			}
+		}
+	}
+	return out
+}
+
+// grantsFor returns the grants that apply to principal.
+func (x *GrantIndex) grantsFor(principal string) []Grant {
+	var out []Grant
+	for _, i := range x.applying(principal) {
+		out = append(out, x.all[i])
 	}
 	return out
 }
@@ -235,9 +306,29 @@ func findRole(roles []Role, b Binding) (Role, bool) {
 // discovery roles (Bootstrap), allows every access of p.Principal in used,
 // denied ones included: whatever the caller passes is what must be allowed.
 // Accesses Synthesize rejects (see Policy.Rejected) cannot be granted and
-// are not checked. The error names the first access not allowed.
+// are not checked. The error names the first access not allowed; Missing
+// lists them all.
 func Verify(p Policy, used []synth.Access, granted []Grant) error {
-	grants := grantsFor(append(Bootstrap(), granted...), p.Principal)
+	return verifyError(p, used, missingAt(p, used, grantsFor(p.Principal, Bootstrap(), granted)))
+}
+
+// Missing returns the accesses of p.Principal in used that p, with the
+// existing grants and Bootstrap, does not allow, in their order; nil when
+// it allows them all. Like Verify, it checks no access of another
+// principal, nor one Synthesize rejects.
+func Missing(p Policy, used []synth.Access, granted []Grant) []synth.Access {
+	return accessesAt(used, missingAt(p, used, grantsFor(p.Principal, Bootstrap(), granted)))
+}
+
+// Verify is Verify with the indexed grants.
+func (x *GrantIndex) Verify(p Policy, used []synth.Access) error {
+	return verifyError(p, used, missingAt(p, used, x.grantsFor(p.Principal)))
+}
+
+// missingAt returns the positions in used of the accesses of p.Principal
+// that neither p nor grants (those that apply to p.Principal) allow.
+func missingAt(p Policy, used []synth.Access, grants []Grant) []int {
+	var out []int
 	for i, a := range used {
 		if a.Principal != p.Principal {
 			continue
@@ -246,14 +337,35 @@ func Verify(p Policy, used []synth.Access, granted []Grant) error {
 		if err != nil {
 			continue
 		}
-		if PolicyAllows(p, r) || GrantsAllow(grants, p.Principal, r) {
-			continue
+		if !PolicyAllows(p, r) && !GrantsAllow(grants, p.Principal, r) {
+			out = append(out, i)
 		}
-		where := "cluster-wide"
-		if r.Namespace != "" {
-			where = fmt.Sprintf("in namespace %q", r.Namespace)
-		}
-		return fmt.Errorf("k8s RBAC for %q does not allow access %d, %q on %q %s", p.Principal, i, a.Action, a.Resource, where)
 	}
-	return nil
+	return out
+}
+
+// verifyError names the first access of used at the positions missing.
+func verifyError(p Policy, used []synth.Access, missing []int) error {
+	if len(missing) == 0 {
+		return nil
+	}
+	i := missing[0]
+	a := used[i]
+	r, _ := requestOf(a) // it parsed in missingAt
+	where := "cluster-wide"
+	if r.Namespace != "" {
+		where = fmt.Sprintf("in namespace %q", r.Namespace)
+	}
+	return fmt.Errorf("k8s RBAC for %q does not allow access %d, %q on %q %s", p.Principal, i, a.Action, a.Resource, where)
+}
+
+func accessesAt(used []synth.Access, at []int) []synth.Access {
+	if len(at) == 0 {
+		return nil
+	}
+	out := make([]synth.Access, len(at))
+	for j, i := range at {
+		out[j] = used[i]
+	}
+	return out
 }

@@ -1,6 +1,8 @@
 package k8s
 
 import (
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -415,20 +417,43 @@ func TestVerify(t *testing.T) {
 		{Principal: "bob", Action: "delete nodes", Resource: "/n"}, // another principal
 		acc("* pods", "team/x"),                                    // rejected, not checked
 	}
-	if err := Verify(p, used, nil); err != nil {
-		t.Fatalf("Verify: %v", err)
+	// check runs Verify, the indexed Verify and Missing, which must agree:
+	// an error naming the first missing access, in namespace ns.
+	check := func(what string, used []synth.Access, granted []Grant, missing ...int) {
+		t.Helper()
+		var want []synth.Access
+		for _, i := range missing {
+			want = append(want, used[i])
+		}
+		if got := Missing(p, used, granted); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: Missing = %v, want %v", what, got, want)
+		}
+		for _, err := range []error{Verify(p, used, granted), IndexGrants(granted).Verify(p, used)} {
+			switch {
+			case len(missing) == 0 && err != nil:
+				t.Errorf("%s: Verify: %v", what, err)
+			case len(missing) > 0 && (err == nil || !strings.Contains(err.Error(), fmt.Sprintf("access %d, %q", missing[0], used[missing[0]].Action))):
+				t.Errorf("%s: Verify = %v, want an error naming access %d", what, err, missing[0])
+			}
+		}
 	}
+	check("all allowed", used, nil)
 	used = append(used, acc("list secrets", "team/"))
-	err := Verify(p, used, nil)
-	if err == nil || !strings.Contains(err.Error(), `"list secrets"`) || !strings.Contains(err.Error(), "access 4") {
-		t.Fatalf("Verify = %v, want an error naming access 4, list secrets", err)
-	}
+	check("list secrets", used, nil, 4)
 	granted := []Grant{{Subject: Subject{Kind: "User", Name: "alice"}, Namespace: "team", Rule: rule("list", "", "secrets", "-")}}
-	if err := Verify(p, used, granted); err != nil {
-		t.Fatalf("Verify with grants: %v", err)
-	}
-	used = append(used, acc("get pods", "other/web"))
+	check("with grants", used, granted)
+	used = append(used, acc("get pods", "other/web"), acc("get pods", "team/web"), acc("delete pods", "other/web"))
+	check("in namespace other", used, granted, 5, 7)
 	if err := Verify(p, used, granted); err == nil || !strings.Contains(err.Error(), `namespace "other"`) {
-		t.Fatalf("Verify = %v, want an error for namespace other", err)
+		t.Errorf("Verify = %v, want an error for namespace other", err)
 	}
+	// The grants of other subjects, and of no one, do not apply.
+	others := []Grant{
+		{Subject: Subject{Kind: "User", Name: "bob"}, Rule: rule("*", "*", "*", "-")},
+		{Subject: Subject{Kind: "ServiceAccount", Name: "alice"}, Rule: rule("*", "*", "*", "-")},
+		{Subject: Subject{Kind: "Group", Name: "devs"}, Rule: rule("*", "*", "*", "-")},
+		{Subject: Subject{Kind: "Robot", Name: "alice"}, Rule: rule("*", "*", "*", "-")},
+	}
+	check("other subjects", used, append(others, granted...), 5, 7)
+	check("system:authenticated", used, append(others, Grant{Subject: Subject{Kind: "Group", Name: "system:authenticated"}, Rule: rule("*", "*", "*", "-")}))
 }

@@ -52,12 +52,12 @@ func Synthesize(accesses []synth.Access, granted []Grant, opts Options) []Policy
 	for _, a := range accesses {
 		byPrincipal[a.Principal] = append(byPrincipal[a.Principal], a)
 	}
-	existing := append(Bootstrap(), granted...)
+	existing := IndexGrants(granted)
 	policies := make([]Policy, 0, len(byPrincipal))
 	for _, p := range sortedKeys(byPrincipal) {
 		mine := byPrincipal[p]
 		slices.SortFunc(mine, compareAccess)
-		policies = append(policies, synthesizeOne(p, mine, grantsFor(existing, p), opts))
+		policies = append(policies, synthesizeOne(p, mine, existing.grantsFor(p), opts))
 	}
 	return policies
 }

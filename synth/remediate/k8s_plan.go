@@ -156,15 +156,7 @@ func PlanK8s(in K8sInput) (Plan, error) {
 		p.Notes = append(p.Notes, "nothing is left to grant: no usage in the window and nothing kept, so the file is removed")
 	}
 	granted := in.Granted
-	p.missing = func(used []synth.Access) []synth.Access {
-		var missing []synth.Access
-		for _, a := range used {
-			if k8s.Verify(final, []synth.Access{a}, granted) != nil {
-				missing = append(missing, a)
-			}
-		}
-		return missing
-	}
+	p.missing = func(used []synth.Access) []synth.Access { return k8s.Missing(final, used, granted) }
 	return p, nil
 }
 
