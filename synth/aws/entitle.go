@@ -1,6 +1,7 @@
 package aws
 
 import (
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -138,7 +139,7 @@ func (x *Expander) UnknownActions(stmts []GrantStatement) []string {
 			}
 		}
 	}
-	return sortedKeys(seen)
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // ent is one entitlement being built.
@@ -207,7 +208,7 @@ func (x *Expander) principal(stmts []*GrantStatement) []synth.Entitlement {
 		i = j
 		if e.own {
 			sort.Strings(origins)
-			origins = dedupeSorted(origins)
+			origins = slices.Compact(origins)
 			origins = origins[:len(origins):len(origins)]
 		}
 		en := synth.Entitlement{Provider: "aws", Principal: principal, Action: e.action, Resource: e.resource, Origins: origins}
@@ -238,7 +239,7 @@ func (x *Expander) grant(ents []ent, st *GrantStatement) []ent {
 		resources = []string{"*"}
 	}
 	origins := []string{origin}
-	admin := !st.NotAction && !st.NotResource && contains(st.Actions, "*") && contains(st.Resources, "*")
+	admin := !st.NotAction && !st.NotResource && slices.Contains(st.Actions, "*") && slices.Contains(st.Resources, "*")
 	for _, a := range x.actionSet(st) {
 		for _, r := range resources {
 			if admin && r != "*" {
@@ -250,19 +251,13 @@ func (x *Expander) grant(ents []ent, st *GrantStatement) []ent {
 	return ents
 }
 
-// has reports whether the sorted set holds a.
-func has(set []string, a string) bool {
-	_, ok := slices.BinarySearch(set, a)
-	return ok
-}
-
 // limit intersects the entitlements with the permissions boundary's Allow
 // statements.
 func (x *Expander) limit(ents []ent, boundary []*GrantStatement) []ent {
 	adminBoundary := false
 	sets := make([][]string, len(boundary))
 	for i, st := range boundary {
-		if !st.NotAction && !st.NotResource && !st.Conditional && contains(st.Actions, "*") && contains(st.Resources, "*") {
+		if !st.NotAction && !st.NotResource && !st.Conditional && slices.Contains(st.Actions, "*") && slices.Contains(st.Resources, "*") {
 			adminBoundary = true
 		}
 		sets[i] = x.actionSet(st)
@@ -274,7 +269,7 @@ func (x *Expander) limit(ents []ent, boundary []*GrantStatement) []ent {
 		var narrower []string
 		var partial []string // notes
 		for k, st := range boundary {
-			if !has(sets[k], e.action) {
+			if _, ok := slices.BinarySearch(sets[k], e.action); !ok {
 				continue
 			}
 			if st.NotResource {
@@ -347,7 +342,7 @@ func (x *Expander) deny(ents []ent, st *GrantStatement) []ent {
 	kept := ents[:0]
 	for i := range ents {
 		e := &ents[i]
-		if has(set, e.action) {
+		if _, ok := slices.BinarySearch(set, e.action); ok {
 			switch denyEffect(st, e.resource) {
 			case denyAll:
 				continue
@@ -469,13 +464,4 @@ func actionKey(st *GrantStatement) string {
 		prefix = "-"
 	}
 	return prefix + strings.Join(ps, "\x00")
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -105,11 +107,7 @@ func Synthesize(accesses []synth.Access, cat Catalog, opts Options) []Policy {
 	for _, a := range accesses {
 		byPrincipal[a.Principal] = append(byPrincipal[a.Principal], a)
 	}
-	principals := make([]string, 0, len(byPrincipal))
-	for p := range byPrincipal {
-		principals = append(principals, p)
-	}
-	sort.Strings(principals)
+	principals := slices.Sorted(maps.Keys(byPrincipal))
 
 	policies := make([]Policy, 0, len(principals))
 	for _, p := range principals {
@@ -154,13 +152,13 @@ func synthesizeOne(principal string, accesses []synth.Access, cat Catalog, opts 
 			u.allInferred = false
 		}
 	}
-	p.Rejected = sortedKeys(rejected)
+	p.Rejected = slices.Sorted(maps.Keys(rejected))
 
 	// Resources granted per action, then actions grouped by identical
 	// resource sets.
 	groups := make(map[string][]string) // resource set key → actions
 	sets := make(map[string][]string)   // resource set key → resources
-	for _, action := range sortedKeys(uses) {
+	for _, action := range slices.Sorted(maps.Keys(uses)) {
 		u := uses[action]
 		p.Actions = append(p.Actions, action)
 		if u.allInferred {
@@ -184,7 +182,7 @@ func synthesizeOne(principal string, accesses []synth.Access, cat Catalog, opts 
 	}
 
 	doc := Document{Version: Version}
-	for _, key := range sortedKeys(groups) {
+	for _, key := range slices.Sorted(maps.Keys(groups)) {
 		doc.Statement = append(doc.Statement, newStatement(groups[key], sets[key]))
 	}
 	sort.Slice(doc.Statement, func(i, j int) bool {
@@ -204,7 +202,7 @@ func grantedResources(action string, u *actionUse, maxResources int) ([]string, 
 	if len(u.info.ResourceTypes) == 0 {
 		return []string{"*"}, nil
 	}
-	recorded := sortedKeys(u.resources)
+	recorded := slices.Sorted(maps.Keys(u.resources))
 	if u.resources[""] {
 		return []string{"*"}, []Generalization{{
 			Action: action, Resource: "*", Reason: ReasonNoResource, Recorded: recorded,
@@ -218,7 +216,7 @@ func grantedResources(action string, u *actionUse, maxResources int) ([]string, 
 	}
 	var resources []string
 	var gens []Generalization
-	for _, k := range sortedKeys(byType) {
+	for _, k := range slices.Sorted(maps.Keys(byType)) {
 		arns := byType[k]
 		if maxResources < 0 || len(arns) <= maxResources {
 			for _, r := range arns {
@@ -236,7 +234,7 @@ func grantedResources(action string, u *actionUse, maxResources int) ([]string, 
 		})
 	}
 	sort.Strings(resources)
-	resources = dedupeSorted(resources)
+	resources = slices.Compact(resources)
 	return resources, gens
 }
 
@@ -316,8 +314,8 @@ func newStatement(actions, resources []string) Statement {
 	r := append([]string(nil), resources...)
 	sort.Strings(a)
 	sort.Strings(r)
-	a = dedupeSorted(a)
-	r = dedupeSorted(r)
+	a = slices.Compact(a)
+	r = slices.Compact(r)
 	return Statement{Sid: sidFor(a, r), Effect: "Allow", Action: a, Resource: r}
 }
 
@@ -334,23 +332,4 @@ func sidFor(actions, resources []string) string {
 		h.Write([]byte{0})
 	}
 	return "Pare" + hex.EncodeToString(h.Sum(nil)[:6])
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func dedupeSorted(ss []string) []string {
-	out := ss[:0]
-	for i, s := range ss {
-		if i == 0 || s != ss[i-1] {
-			out = append(out, s)
-		}
-	}
-	return out
 }

@@ -1,6 +1,8 @@
 package azure
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -60,11 +62,7 @@ func Entitlements(grants []Grant, cat *catalog.Azure) []synth.Entitlement {
 			byPrincipal[g.Principal] = append(byPrincipal[g.Principal], i)
 		}
 	}
-	principals := make([]string, 0, len(byPrincipal))
-	for p := range byPrincipal {
-		principals = append(principals, p)
-	}
-	sort.Strings(principals)
+	principals := slices.Sorted(maps.Keys(byPrincipal))
 	parts := make([][]synth.Entitlement, len(principals))
 	total := 0
 	for i, p := range principals {
@@ -132,7 +130,7 @@ func (x *expander) principal(p string, grants []Grant, idx []int) []synth.Entitl
 				if scope < e.Resource {
 					e.Resource = scope // the smallest spelling, whatever the order
 				}
-				e.Origins = insertSorted(e.Origins, g.Origin)
+				e.Origins = synth.InsertSorted(e.Origins, g.Origin)
 				if set.admin[j] && e.Risks == nil {
 					e.Risks = adminRisk
 				}
@@ -266,18 +264,6 @@ func cacheKey(patterns, not []string, data bool) string {
 		b.WriteString(p)
 	}
 	return b.String()
-}
-
-// insertSorted inserts s into the sorted, distinct list.
-func insertSorted(list []string, s string) []string {
-	i := sort.SearchStrings(list, s)
-	if i < len(list) && list[i] == s {
-		return list
-	}
-	list = append(list, "")
-	copy(list[i+1:], list[i:])
-	list[i] = s
-	return list
 }
 
 // Covers reports whether entitlement e (from Entitlements) allows access a:

@@ -1,9 +1,9 @@
 package azure
 
 import (
-	"sort"
 	"strings"
 
+	"github.com/leastpriv/pare/synth"
 	"github.com/leastpriv/pare/synth/catalog"
 	"github.com/leastpriv/pare/synth/report"
 )
@@ -129,11 +129,10 @@ func Risks(action string) []string {
 	for _, r := range riskRules {
 		if catalog.AzureMatch(r.pattern, action) || (wild && catalog.AzureMatch(action, r.pattern)) {
 			for _, k := range r.risks {
-				out = insertSorted(out, k)
+				out = synth.InsertSorted(out, k)
 			}
 		}
 	}
-	sort.Strings(out)
 	return out
 }
 

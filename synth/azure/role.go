@@ -2,6 +2,8 @@ package azure
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -101,7 +103,7 @@ func Synthesize(accesses []synth.Access, opts Options) []Role {
 		byPrincipal[a.Principal] = append(byPrincipal[a.Principal], a)
 	}
 	roles := make([]Role, 0, len(byPrincipal))
-	for _, p := range sortedKeys(byPrincipal) {
+	for _, p := range slices.Sorted(maps.Keys(byPrincipal)) {
 		roles = append(roles, synthesizeOne(p, byPrincipal[p], opts))
 	}
 	return roles
@@ -161,7 +163,7 @@ func synthesizeOne(principal string, accesses []synth.Access, opts Options) Role
 		}
 		scopes[s.String()] = s
 	}
-	for _, k := range sortedKeys(actions) {
+	for _, k := range slices.Sorted(maps.Keys(actions)) {
 		r.Actions = append(r.Actions, actions[k])
 		if !explicit[k] {
 			r.Inferred = append(r.Inferred, actions[k])
@@ -169,11 +171,12 @@ func synthesizeOne(principal string, accesses []synth.Access, opts Options) Role
 	}
 	sort.Strings(r.Actions)
 	sort.Strings(r.Inferred)
-	r.Rejected = sortedKeys(rejected)
-	r.Unscoped = sortedKeys(unscoped)
+	// Empty lists are [], as the other lists of the role.
+	r.Rejected = append([]string{}, slices.Sorted(maps.Keys(rejected))...)
+	r.Unscoped = append([]string{}, slices.Sorted(maps.Keys(unscoped))...)
 
 	var list []resourceID
-	for _, k := range sortedKeys(scopes) {
+	for _, k := range slices.Sorted(maps.Keys(scopes)) {
 		list = append(list, scopes[k])
 	}
 	recorded := list
@@ -239,7 +242,7 @@ func validOperation(s string) bool {
 // spelled as in final, the role's minimal scopes.
 func createdGroups(createdIn map[string][]string, recorded, final []resourceID) []Generalization {
 	var gens []Generalization
-	for _, k := range sortedKeys(createdIn) {
+	for _, k := range slices.Sorted(maps.Keys(createdIn)) {
 		var subID resourceID
 		for _, s := range final {
 			if foldKey(s.String()) == k {
@@ -264,7 +267,7 @@ func createdGroups(createdIn map[string][]string, recorded, final []resourceID) 
 			}
 		}
 		g := Generalization{Scope: subID.String(), Reason: ReasonCreatesResourceGroups}
-		for _, k := range sortedKeys(spelled) {
+		for _, k := range slices.Sorted(maps.Keys(spelled)) {
 			g.Recorded = append(g.Recorded, spelled[k])
 		}
 		sort.Strings(g.Recorded)
@@ -307,7 +310,7 @@ func collapseGroups(list []resourceID, limit int) ([]resourceID, []Generalizatio
 	}
 	replaced := make(map[string]bool)
 	var gens []Generalization
-	for _, k := range sortedKeys(subs) {
+	for _, k := range slices.Sorted(maps.Keys(subs)) {
 		x := subs[k]
 		if len(x.groups) <= limit {
 			continue
@@ -435,13 +438,4 @@ func day(t time.Time) string {
 		return "?"
 	}
 	return t.UTC().Format("2006-01-02")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -260,12 +261,12 @@ func TestRules(t *testing.T) {
 			t.Errorf("pare rule %s %s: reason %q is too short to explain anything", e.Source, e.Name, e.Reason)
 		}
 	}
-	for _, src := range sortedKeys(c.sources) {
+	for _, src := range slices.Sorted(maps.Keys(c.sources)) {
 		s := c.sources[src]
 		if c.services[s.prefix] == nil && len(s.events) > 0 {
 			t.Errorf("event source %s has rules but its prefix %q is not in the catalog", src, s.prefix)
 		}
-		for _, name := range sortedKeys(s.events) {
+		for _, name := range slices.Sorted(maps.Keys(s.events)) {
 			m := s.events[name]
 			if !m.NoPermission && len(m.Actions) == 0 {
 				t.Errorf("rule %s %s resolves to nothing: %s", src, name, m.Reason)

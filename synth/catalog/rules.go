@@ -4,6 +4,8 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -115,12 +117,12 @@ func (c *AWS) loadRules() error {
 		}
 		skipped[sk.Source+" "+sk.Name] = true
 	}
-	for _, src := range sortedKeys(ts.NameOverrides) {
+	for _, src := range slices.Sorted(maps.Keys(ts.NameOverrides)) {
 		s, err := get(src)
 		if err != nil {
 			return fmt.Errorf("trailscraper_mapping_rules.json: %w", err)
 		}
-		for _, name := range sortedKeys(ts.NameOverrides[src]) {
+		for _, name := range slices.Sorted(maps.Keys(ts.NameOverrides[src])) {
 			if _, done := s.events[name]; done || skipped[src+" "+name] {
 				continue
 			}
@@ -148,7 +150,7 @@ func (c *AWS) loadRules() error {
 			return fmt.Errorf("trailscraper_mapping_rules.json: regex rule %q is neither a plain name nor known to pare", r[0])
 		}
 		// A plain name: a rename for every source that has no rule for it.
-		for _, src := range sortedKeys(c.sources) {
+		for _, src := range slices.Sorted(maps.Keys(c.sources)) {
 			s := c.sources[src]
 			if _, done := s.events[r[0]]; !done && c.services[s.prefix] != nil && c.action(s.prefix+":"+r[1]) != nil {
 				s.events[r[0]] = c.resolve([]string{s.prefix + ":" + r[1]})
@@ -157,7 +159,7 @@ func (c *AWS) loadRules() error {
 	}
 
 	for _, s := range c.sources {
-		for _, name := range sortedKeys(s.events) {
+		for _, name := range slices.Sorted(maps.Keys(s.events)) {
 			if _, dup := s.lower[strings.ToLower(name)]; !dup {
 				s.lower[strings.ToLower(name)] = s.events[name]
 			}
@@ -186,13 +188,4 @@ func (c *AWS) resolve(names []string) Mapping {
 		}
 	}
 	return Mapping{Actions: out[:j:j]}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

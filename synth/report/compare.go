@@ -2,8 +2,8 @@ package report
 
 import (
 	"cmp"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/leastpriv/pare/synth"
@@ -81,11 +81,7 @@ func Compare(in Input) []Principal {
 			g.accs = append(g.accs, i)
 		}
 	}
-	names := make([]string, 0, len(groups))
-	for name := range groups {
-		names = append(names, name)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(groups))
 	out := make([]Principal, 0, len(names))
 	for _, name := range names {
 		out = append(out, c.principal(name, groups[name]))
@@ -433,24 +429,7 @@ func union(a, b []string) []string {
 	if len(a) == 0 {
 		return b
 	}
-	out := make([]string, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] < b[j]:
-			out = append(out, a[i])
-			i++
-		case a[i] > b[j]:
-			out = append(out, b[j])
-			j++
-		default:
-			out = append(out, a[i])
-			i++
-			j++
-		}
-	}
-	out = append(out, a[i:]...)
-	out = append(out, b[j:]...)
+	out := synth.UnionSorted(a, b)
 	if len(out) == len(a) {
 		return a
 	}

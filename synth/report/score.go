@@ -1,5 +1,7 @@
 package report
 
+import "slices"
+
 // The weights of Score's three parts; they add up to 100.
 const (
 	idleWeight  = 40 // share of granted entitlements idle
@@ -41,7 +43,7 @@ func Score(p Principal) int {
 			risky++
 			riskyIdle2 += half
 		}
-		if half > 0 && hasRisk(it.Risks, RiskAdmin) {
+		if half > 0 && slices.Contains(it.Risks, RiskAdmin) {
 			admin = true
 		}
 	}
@@ -62,13 +64,4 @@ func Score(p Principal) int {
 		num += adminWeight * den
 	}
 	return int((2*num + den) / (2 * den))
-}
-
-func hasRisk(risks []string, risk string) bool {
-	for _, r := range risks {
-		if r == risk {
-			return true
-		}
-	}
-	return false
 }
