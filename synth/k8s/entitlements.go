@@ -1,7 +1,9 @@
 package k8s
 
 import (
-	"sort"
+	"cmp"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/leastpriv/pare/synth"
@@ -81,15 +83,12 @@ func Entitlements(grants []Grant, principals []string) []synth.Entitlement {
 		expanded[i] = items
 	}
 
-	ps := append([]string(nil), principals...)
-	sort.Strings(ps)
+	ps := slices.Clone(principals)
+	slices.Sort(ps)
 	origins := make(map[string][]string)
 	var parts [][]synth.Entitlement
 	total := 0
-	for i, p := range ps {
-		if i > 0 && ps[i-1] == p {
-			continue
-		}
+	for _, p := range slices.Compact(ps) {
 		part := principalEntitlements(p, idx, expanded, origins)
 		parts = append(parts, part)
 		total += len(part)
@@ -111,12 +110,7 @@ func Principals(grants []Grant) []string {
 			seen[p] = true
 		}
 	}
-	out := make([]string, 0, len(seen))
-	for p := range seen {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // subjectPrincipal is the effective user name a User or ServiceAccount
@@ -172,7 +166,9 @@ func principalEntitlements(principal string, idx *GrantIndex, expanded [][]entit
 				continue
 			}
 			e := &out[n]
-			e.Origins = addSortedString(e.Origins, origin)
+			if i, found := slices.BinarySearch(e.Origins, origin); !found {
+				e.Origins = slices.Insert(e.Origins, i, origin) // copies a shared list: its cap is 1
+			}
 			if it.admin && e.Risks == nil {
 				e.Risks = adminRisk
 			}
@@ -184,30 +180,15 @@ func principalEntitlements(principal string, idx *GrantIndex, expanded [][]entit
 	for i := range order {
 		order[i] = int32(i)
 	}
-	sort.Slice(order, func(i, j int) bool {
-		a, b := &out[order[i]], &out[order[j]]
-		if a.Action != b.Action {
-			return a.Action < b.Action
-		}
-		return a.Resource < b.Resource
+	slices.SortFunc(order, func(i, j int32) int {
+		a, b := &out[i], &out[j]
+		return cmp.Or(strings.Compare(a.Action, b.Action), strings.Compare(a.Resource, b.Resource))
 	})
 	sorted := make([]synth.Entitlement, len(out))
 	for i, n := range order {
 		sorted[i] = out[n]
 	}
 	return sorted
-}
-
-// addSortedString inserts s into the sorted, distinct list.
-func addSortedString(list []string, s string) []string {
-	i := sort.SearchStrings(list, s)
-	if i < len(list) && list[i] == s {
-		return list
-	}
-	list = append(list, "")
-	copy(list[i+1:], list[i:])
-	list[i] = s
-	return list
 }
 
 // expansionKey is what expandGrant's result depends on: the binding's
@@ -245,7 +226,7 @@ func expandGrant(cat *resourceCatalog, g Grant) []entitlementItem {
 		}
 	}
 	rule := g.Rule
-	admin := containsString(rule.Verbs, verbAll) && containsString(rule.Resources, resourceAll)
+	admin := slices.Contains(rule.Verbs, verbAll) && slices.Contains(rule.Resources, resourceAll)
 
 	if g.Namespace == "" {
 		for _, u := range rule.NonResourceURLs {
@@ -290,11 +271,8 @@ func expandGrant(cat *resourceCatalog, g Grant) []entitlementItem {
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].action != out[j].action {
-			return out[i].action < out[j].action
-		}
-		return out[i].resource < out[j].resource
+	slices.SortFunc(out, func(a, b entitlementItem) int {
+		return cmp.Or(strings.Compare(a.action, b.action), strings.Compare(a.resource, b.resource))
 	})
 	return out
 }
@@ -388,21 +366,7 @@ func resourcePatterns(bindingNS string, t expansionTarget, names []string) []str
 
 // groupNames lists the catalog's API groups, sorted.
 func (c *resourceCatalog) groupNames() []string {
-	out := make([]string, 0, len(c.groups))
-	for g := range c.groups {
-		out = append(out, g)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return slices.Sorted(maps.Keys(c.groups))
 }
 
 // Covers reports whether entitlement e (from Entitlements) allows access a:
@@ -438,8 +402,7 @@ func Covers(e synth.Entitlement, a synth.Access) bool {
 		if want.Path == "" || got.Path == "" || want.Verb != got.Verb {
 			return false
 		}
-		p := want.Path
-		return p == got.Path || (strings.HasSuffix(p, "*") && strings.HasPrefix(got.Path, strings.TrimRight(p, "*")))
+		return urlMatches(want.Path, got.Path)
 	}
 	residual := want.Verb == verbAll || want.Group == apiGroupAll || want.Resource == resourceAll
 	if !residual {

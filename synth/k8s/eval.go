@@ -110,14 +110,17 @@ func resourceNameMatches(rule Rule, name string) bool {
 
 func nonResourceURLMatches(rule Rule, path string) bool {
 	for _, u := range rule.NonResourceURLs {
-		if u == nonResourceAll || u == path {
-			return true
-		}
-		if strings.HasSuffix(u, "*") && strings.HasPrefix(path, strings.TrimRight(u, "*")) {
+		if urlMatches(u, path) {
 			return true
 		}
 	}
 	return false
+}
+
+// urlMatches reports whether the non-resource URL pattern u matches path:
+// "*", itself, or a prefix of it once u's trailing '*'s are removed.
+func urlMatches(u, path string) bool {
+	return u == nonResourceAll || u == path || (strings.HasSuffix(u, "*") && strings.HasPrefix(path, strings.TrimRight(u, "*")))
 }
 
 // appliesTo reports whether a binding's subject, in a binding of namespace

@@ -1,6 +1,9 @@
 package k8s
 
-import "sort"
+import (
+	"cmp"
+	"slices"
+)
 
 //go:generate go run ./internal/genresources -in testdata/discovery -out resources_table.go -version v1.37.2
 
@@ -79,10 +82,7 @@ func newResourceCatalog() *resourceCatalog {
 	add := func(r resourceInfo) {
 		k := r.group + "\x00" + r.resource
 		if i, ok := c.byKey[k]; ok {
-			merged := c.list[i]
-			merged.verbs = unionSorted(merged.verbs, r.verbs)
-			merged.ga = merged.ga || r.ga
-			c.list[i] = merged
+			c.list[i] = mergeInfo(c.list[i], r)
 			return
 		}
 		c.byKey[k] = len(c.list)
@@ -94,12 +94,7 @@ func newResourceCatalog() *resourceCatalog {
 	for _, r := range extraResources {
 		add(r)
 	}
-	sort.Slice(c.list, func(i, j int) bool {
-		if c.list[i].group != c.list[j].group {
-			return c.list[i].group < c.list[j].group
-		}
-		return c.list[i].resource < c.list[j].resource
-	})
+	slices.SortFunc(c.list, compareInfo)
 	for i, r := range c.list {
 		c.byKey[r.group+"\x00"+r.resource] = i
 		c.groups[r.group] = append(c.groups[r.group], i)
@@ -118,8 +113,23 @@ func (c *resourceCatalog) lookup(group, resource string) (resourceInfo, bool) {
 
 // supports reports whether r serves verb.
 func (r resourceInfo) supports(verb string) bool {
-	i := sort.SearchStrings(r.verbs, verb)
-	return i < len(r.verbs) && r.verbs[i] == verb
+	_, ok := slices.BinarySearch(r.verbs, verb)
+	return ok
+}
+
+// compareInfo orders resources by group, then resource.
+func compareInfo(a, b resourceInfo) int {
+	return cmp.Or(cmp.Compare(a.group, b.group), cmp.Compare(a.resource, b.resource))
+}
+
+// mergeInfo adds the verbs of extra, an extraResources entry for the
+// same resource, to info's, which it does not change; GA if either is.
+func mergeInfo(info, extra resourceInfo) resourceInfo {
+	verbs := append(slices.Clone(info.verbs), extra.verbs...)
+	slices.Sort(verbs)
+	info.verbs = slices.Compact(verbs)
+	info.ga = info.ga || extra.ga
+	return info
 }
 
 // splitResource cuts "pods/exec" into "pods" and "exec".
@@ -132,39 +142,14 @@ func splitResource(s string) (resource, subresource string) {
 	return s, ""
 }
 
-// unionSorted merges two sorted, distinct lists into a new one.
-func unionSorted(a, b []string) []string {
-	out := make([]string, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		switch {
-		case j == len(b) || (i < len(a) && a[i] < b[j]):
-			out = append(out, a[i])
-			i++
-		case i == len(a) || b[j] < a[i]:
-			out = append(out, b[j])
-			j++
-		default:
-			out = append(out, a[i])
-			i++
-			j++
-		}
-	}
-	return out
-}
-
 // lookupResource finds a resource ("pods", "pods/exec") of group in
 // builtinResources and extraResources, merged as newResourceCatalog merges
 // them, without building a resourceCatalog, so that Covers stays cheap.
 func lookupResource(group, resource string) (resourceInfo, bool) {
 	var info resourceInfo
-	found := false
-	i := sort.Search(len(builtinResources), func(i int) bool {
-		b := builtinResources[i]
-		return b.group > group || (b.group == group && b.resource >= resource)
-	})
-	if i < len(builtinResources) && builtinResources[i].group == group && builtinResources[i].resource == resource {
-		info, found = builtinResources[i], true
+	i, found := slices.BinarySearchFunc(builtinResources, resourceInfo{group: group, resource: resource}, compareInfo)
+	if found {
+		info = builtinResources[i]
 	}
 	for _, r := range extraResources {
 		if r.group != group || r.resource != resource {
@@ -174,8 +159,7 @@ func lookupResource(group, resource string) (resourceInfo, bool) {
 			info, found = r, true
 			continue
 		}
-		info.verbs = unionSorted(info.verbs, r.verbs)
-		info.ga = info.ga || r.ga
+		info = mergeInfo(info, r)
 	}
 	return info, found
 }

@@ -1,7 +1,7 @@
 package k8s
 
 import (
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/leastpriv/pare/synth/report"
@@ -78,20 +78,18 @@ func Risks(action string) []string {
 		if !riskVerbMatches(rule, r.Verb) {
 			continue
 		}
-		if rule.resources != nil && (rule.group != r.Group || !containsString(rule.resources, combined)) {
+		if rule.resources != nil && (rule.group != r.Group || !slices.Contains(rule.resources, combined)) {
 			continue
 		}
-		for _, k := range rule.risks {
-			out = addSortedString(out, k)
-		}
+		out = append(out, rule.risks...)
 	}
-	sort.Strings(out)
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func riskVerbMatches(rule riskRule, verb string) bool {
 	if rule.verbPrefix != "" {
 		return strings.HasPrefix(verb, rule.verbPrefix)
 	}
-	return rule.verbs == nil || containsString(rule.verbs, verb)
+	return rule.verbs == nil || slices.Contains(rule.verbs, verb)
 }

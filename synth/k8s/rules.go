@@ -2,6 +2,7 @@ package k8s
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,7 +44,7 @@ func (b *builder) rules(accesses []synth.Access) map[string][]Rule {
 	for k, t := range b.tuples {
 		var names []string
 		if !t.unnamed {
-			names = sortedKeys(t.names)
+			names = slices.Sorted(maps.Keys(t.names))
 		}
 		key := thing{ns: k.ns, group: k.group, resource: combinedResource(k.resource, k.subresource), path: k.path, names: setKey(names)}
 		m := byThing[key]
@@ -63,7 +64,7 @@ func (b *builder) rules(accesses []synth.Access) map[string][]Rule {
 	}
 	byVerbs := make(map[verbsKey]*merged)
 	for key, m := range byThing {
-		k := verbsKey{ns: key.ns, group: key.group, verbs: setKey(sortedKeys(m.verbs)), names: key.names, nonResource: key.path != ""}
+		k := verbsKey{ns: key.ns, group: key.group, verbs: setKey(slices.Sorted(maps.Keys(m.verbs))), names: key.names, nonResource: key.path != ""}
 		n := byVerbs[k]
 		if n == nil {
 			n = newMerged(m.group, m.names)
@@ -82,12 +83,12 @@ func (b *builder) rules(accesses []synth.Access) map[string][]Rule {
 
 	out := make(map[string][]Rule)
 	for k, m := range byVerbs {
-		r := Rule{Verbs: sortedKeys(m.verbs)}
+		r := Rule{Verbs: slices.Sorted(maps.Keys(m.verbs))}
 		if k.nonResource {
-			r.NonResourceURLs = sortedKeys(m.paths)
+			r.NonResourceURLs = slices.Sorted(maps.Keys(m.paths))
 		} else {
 			r.APIGroups = []string{m.group}
-			r.Resources = sortedKeys(m.resources)
+			r.Resources = slices.Sorted(maps.Keys(m.resources))
 			r.ResourceNames = m.names
 		}
 		r.Evidence = evidenceOf(accesses, m.from)
@@ -100,7 +101,9 @@ func (b *builder) rules(accesses []synth.Access) map[string][]Rule {
 }
 
 // evidenceOf adds up the accesses at the indexes in from, per observed
-// action.
+// action. The indexes are sorted: CollectEvidence keeps the first of equal
+// First (or Last) instants it meets, whose location may differ, so the
+// order of from's keys must not leak into the output.
 func evidenceOf(accesses []synth.Access, from map[int]bool) []synth.ActionEvidence {
 	idx := make([]int, 0, len(from))
 	for i := range from {

@@ -3,8 +3,8 @@ package k8s
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/leastpriv/pare/synth"
@@ -54,7 +54,7 @@ func Synthesize(accesses []synth.Access, granted []Grant, opts Options) []Policy
 	}
 	existing := IndexGrants(granted)
 	policies := make([]Policy, 0, len(byPrincipal))
-	for _, p := range sortedKeys(byPrincipal) {
+	for _, p := range slices.Sorted(maps.Keys(byPrincipal)) {
 		mine := byPrincipal[p]
 		slices.SortFunc(mine, compareAccess)
 		policies = append(policies, synthesizeOne(p, mine, existing.grantsFor(p), opts))
@@ -180,7 +180,7 @@ func synthesizeOne(principal string, mine []synth.Access, grants []Grant, opts O
 		p.Bindings = append(p.Bindings, Binding{Namespace: ns, Name: name, RoleKind: kind, RoleName: name, Subject: p.Subject})
 	}
 	for _, k := range sortedGenKeys(b.gens) {
-		p.Generalizations = append(p.Generalizations, Generalization{Reason: k[0], Detail: k[1], Actions: sortedKeys(b.gens[k])})
+		p.Generalizations = append(p.Generalizations, Generalization{Reason: k[0], Detail: k[1], Actions: slices.Sorted(maps.Keys(b.gens[k]))})
 	}
 	return p
 }
@@ -214,7 +214,7 @@ func (b *builder) clusterWide(limit int) {
 			b.merge(ck, b.tuples[k])
 			delete(b.tuples, k)
 		}
-		list := sortedKeys(set)
+		list := slices.Sorted(maps.Keys(set))
 		b.generalize(ReasonClusterWide, fmt.Sprintf("%d namespaces, more than %d: %s", len(list), limit, strings.Join(list, ", ")), ck.request().Action())
 	}
 }
@@ -245,7 +245,7 @@ func sortedNamespaces(rules map[string][]Rule) []string {
 			out = append(out, ns)
 		}
 	}
-	sort.Strings(out)
+	slices.Sort(out)
 	if _, ok := rules[""]; ok {
 		out = append(out, "")
 	}
@@ -253,14 +253,9 @@ func sortedNamespaces(rules map[string][]Rule) []string {
 }
 
 func sortedGenKeys(m map[[2]string]map[string]bool) [][2]string {
-	keys := make([][2]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b [2]string) int {
+	return slices.SortedFunc(maps.Keys(m), func(a, b [2]string) int {
 		return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
 	})
-	return keys
 }
 
 // compareAccess orders accesses by every field, action and resource first,
@@ -291,13 +286,4 @@ func compareBool(a, b bool) int {
 		return -1
 	}
 	return 1
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

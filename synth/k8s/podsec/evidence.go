@@ -2,7 +2,8 @@ package podsec
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,15 +51,12 @@ func merge(obs []Observation) (ev RuntimeEvidence, rejected []string) {
 			paths[p] = true
 		}
 	}
-	ev.Pods = sortedKeys(pods)
-	ev.Sources = sortedKeys(sources)
-	ev.Capabilities = sortedKeys(caps)
-	ev.WrittenPaths = sortedKeys(paths)
-	for u := range uids {
-		ev.UIDs = append(ev.UIDs, u)
-	}
-	sort.Slice(ev.UIDs, func(i, j int) bool { return ev.UIDs[i] < ev.UIDs[j] })
-	return ev, sortedKeys(bad)
+	ev.Pods = slices.Sorted(maps.Keys(pods))
+	ev.Sources = slices.Sorted(maps.Keys(sources))
+	ev.Capabilities = slices.Sorted(maps.Keys(caps))
+	ev.WrittenPaths = slices.Sorted(maps.Keys(paths))
+	ev.UIDs = slices.Sorted(maps.Keys(uids))
+	return ev, slices.Sorted(maps.Keys(bad))
 }
 
 // String is the evidence in a line: "12 events, 2024-05-01T10:00:00Z to
@@ -102,18 +100,6 @@ func plural(n int64, what string) string {
 		return "1 " + what
 	}
 	return strconv.FormatInt(n, 10) + " " + what + "s"
-}
-
-func sortedKeys(m map[string]bool) []string {
-	if len(m) == 0 {
-		return nil
-	}
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func joinInts(xs []int64) string {

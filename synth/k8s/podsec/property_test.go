@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand"
 	"path"
+	"slices"
 	"testing"
 )
 
@@ -84,7 +85,7 @@ func checkKeepsUsed(t *testing.T, i int, w Workload, obs []Observation, rec Reco
 		}
 		for _, name := range o.Capabilities {
 			n, valid := normalizeCapability(name)
-			if valid && (c.CapabilitiesAdd == nil || !contains(c.CapabilitiesAdd.Value, n)) {
+			if valid && (c.CapabilitiesAdd == nil || !slices.Contains(c.CapabilitiesAdd.Value, n)) {
 				t.Errorf("case %d: %s used %s, recommendation adds %+v", i, o.Container, n, c.CapabilitiesAdd)
 			}
 		}

@@ -2,6 +2,8 @@ package podsec
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -108,15 +110,10 @@ func (r *recommender) evidence(containers []Container, obs []Observation, opts O
 			byContainer[o.Container] = append(byContainer[o.Container], o)
 		}
 	}
-	for _, pod := range sortedKeys(elsewhere) {
+	for _, pod := range slices.Sorted(maps.Keys(elsewhere)) {
 		r.note("runtime evidence for pod " + pod + " is not this workload's: ignored")
 	}
-	names := make([]string, 0, len(unknown))
-	for name := range unknown {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(unknown)) {
 		ev, _ := merge(unknown[name])
 		r.note(fmt.Sprintf("runtime evidence for container %q, which %s does not declare: ignored (%s)", name, r.w.Kind, ev))
 	}
@@ -275,7 +272,7 @@ func (r *recommender) capabilities(c Container, ev *RuntimeEvidence, cr *Contain
 	}
 	if ev == nil {
 		if len(declared) > 0 {
-			add := sortedKeys(declared)
+			add := slices.Sorted(maps.Keys(declared))
 			cr.CapabilitiesAdd = &Field[[]string]{add, Declared, r.declared() + "; no runtime evidence"}
 			for _, a := range add {
 				if f, ok := capabilityFinding(c.Name, a, Declared); ok {
@@ -287,8 +284,8 @@ func (r *recommender) capabilities(c Container, ev *RuntimeEvidence, cr *Contain
 	}
 	add := append([]string{}, ev.Capabilities...)
 	var dropped []string
-	for _, d := range sortedKeys(declared) {
-		if !contains(add, d) {
+	for _, d := range slices.Sorted(maps.Keys(declared)) {
+		if !slices.Contains(add, d) {
 			dropped = append(dropped, d)
 		}
 	}
@@ -408,13 +405,8 @@ func (r *recommender) rootFilesystem(c Container, ev *RuntimeEvidence, cr *Conta
 			Message: "writes to " + listed(stuck) + " need a writable root file system (a system directory an emptyDir would hide, or not a clean absolute path)"})
 		return
 	}
-	dirs := make([]string, 0, len(written))
-	for d := range written {
-		dirs = append(dirs, d)
-	}
-	sort.Strings(dirs)
 	var kept []string
-	for _, d := range dirs {
+	for _, d := range slices.Sorted(maps.Keys(written)) {
 		if k := parentIn(d, kept); k != "" {
 			written[k] = append(written[k], written[d]...)
 			continue
@@ -492,13 +484,4 @@ func parentIn(d string, dirs []string) string {
 		}
 	}
 	return ""
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
