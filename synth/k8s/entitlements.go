@@ -166,9 +166,7 @@ func principalEntitlements(principal string, idx *GrantIndex, expanded [][]entit
 				continue
 			}
 			e := &out[n]
-			if i, found := slices.BinarySearch(e.Origins, origin); !found {
-				e.Origins = slices.Insert(e.Origins, i, origin) // copies a shared list: its cap is 1
-			}
+			e.Origins = synth.InsertSorted(e.Origins, origin) // copies a shared list: its cap is 1
 			if it.admin && e.Risks == nil {
 				e.Risks = adminRisk
 			}

@@ -3,6 +3,8 @@ package k8s
 import (
 	"cmp"
 	"slices"
+
+	"github.com/leastpriv/pare/synth"
 )
 
 //go:generate go run ./internal/genresources -in testdata/discovery -out resources_table.go -version v1.37.2
@@ -125,9 +127,7 @@ func compareInfo(a, b resourceInfo) int {
 // mergeInfo adds the verbs of extra, an extraResources entry for the
 // same resource, to info's, which it does not change; GA if either is.
 func mergeInfo(info, extra resourceInfo) resourceInfo {
-	verbs := append(slices.Clone(info.verbs), extra.verbs...)
-	slices.Sort(verbs)
-	info.verbs = slices.Compact(verbs)
+	info.verbs = synth.UnionSorted(info.verbs, extra.verbs)
 	info.ga = info.ga || extra.ga
 	return info
 }
