@@ -77,8 +77,8 @@ func renderRBAC(out *stagedOutput, stem string, entry *manifestPrincipal, p k8s.
 
 // verifyRBAC fails loudly when the RBAC generated for a principal, with what
 // is already granted, does not allow the usage it came from.
-func verifyRBAC(p k8s.Policy, used []synth.Access, granted []k8s.Grant) error {
-	if err := k8s.Verify(p, used, granted); err != nil {
+func verifyRBAC(p k8s.Policy, used []synth.Access, grants *k8s.GrantIndex) error {
+	if err := grants.Verify(p, used); err != nil {
 		return fmt.Errorf("internal error: %w; nothing was written", err)
 	}
 	return nil
@@ -151,12 +151,13 @@ func storedK8sGrants(ctx context.Context, store *usage.Store) ([]k8s.Grant, erro
 // of principals, subtracting the stored grants and Kubernetes' bootstrap
 // discovery roles.
 func k8sPolicyWriter(out *stagedOutput, o generateOptions, window synth.Window, stems map[string]string, granted []k8s.Grant) policyWriter {
+	grants := k8s.IndexGrants(granted) // read-only: shared by the parallel writers
 	return func(m *manifest, accesses []synth.Access) error {
 		usedBy := byPrincipal(accesses)
 		policies := k8s.Synthesize(accesses, granted, o.k8s)
 		return eachInParallel(len(policies), func(i int) string { return policies[i].Principal }, m, func(i int, entry *manifestPrincipal) error {
 			p := policies[i]
-			if err := verifyRBAC(p, usedBy[p.Principal], granted); err != nil {
+			if err := verifyRBAC(p, usedBy[p.Principal], grants); err != nil {
 				return err
 			}
 			return renderRBAC(out, stems[p.Principal], entry, p, usedBy[p.Principal], o, window)
