@@ -52,16 +52,16 @@ func TestRealCatalog(t *testing.T) {
 	if len(all) < 1000 {
 		t.Fatalf("catalog has only %d actions", len(all))
 	}
-	e := compile(pol.Documents)
+	e := Compile(pol.Documents)
 	for _, action := range all {
 		if used[action] {
 			continue
 		}
-		if e.allows(action, "*") || e.allows(action, "arn:aws:s3:::bucket/key") {
+		if e.Allows(action, "*") || e.Allows(action, "arn:aws:s3:::bucket/key") {
 			t.Errorf("unused %s is allowed", action)
 		}
 	}
-	if e.allows("s3:GetObject", "arn:aws:s3:::bucket/other") {
+	if e.Allows("s3:GetObject", "arn:aws:s3:::bucket/other") {
 		t.Error("s3:GetObject allowed beyond the recorded object")
 	}
 }

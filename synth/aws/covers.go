@@ -27,11 +27,25 @@ func Covers(e synth.Entitlement, a synth.Access) bool {
 	return resourceMatches(e.Resource, a.Resource)
 }
 
-// resourceMatches reports whether the policy resource pattern matches the
-// concrete resource, with the evaluator's rules.
+// resourceMatches reports whether the policy resource pattern, read under
+// Version, matches the concrete resource, with the evaluator's rules.
 func resourceMatches(pattern, resource string) bool {
-	e := compile([]Document{{Version: Version, Statement: []Statement{{Effect: "Allow", Action: []string{"*"}, Resource: []string{pattern}}}}})
-	return e.statements[0].matches("*", resource)
+	if pattern == "*" {
+		return true
+	}
+	toks, ok := tokenize(pattern, true)
+	if !ok {
+		return false // a policy variable matches nothing
+	}
+	if lit, ok := literal(toks); ok {
+		return lit == resource
+	}
+	p := newResourcePattern(toks)
+	var resSegs []string
+	if p.segs != nil {
+		resSegs = strings.SplitN(resource, ":", 6)
+	}
+	return p.matches(resource, resSegs)
 }
 
 // hasWildcard reports whether a resource pattern is anything but one

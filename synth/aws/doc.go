@@ -17,7 +17,8 @@
 // grants exactly itself and nothing more.
 //
 // Allows, AllowsAny and Verify evaluate documents with IAM's matching rules
-// (see Allows for what is and is not supported); generate uses Verify to
+// (see Allows for what is and is not supported); Compile gives an Evaluator
+// for asking many questions of the same documents. generate uses Verify to
 // prove every policy allows the usage it came from before writing it.
 //
 // The granted side: GrantStatement is one IAM policy statement as it

@@ -30,36 +30,41 @@ import (
 // and resource policies). Matching ARNs by component is at most as permissive
 // as IAM, so Allows may answer no where IAM says yes, never the reverse, for
 // the Allow statements pare writes.
+//
+// Allows compiles doc for one question; to ask many, Compile once.
 func Allows(doc Document, action, resource string) bool {
-	return compile([]Document{doc}).allows(action, resource)
+	return Compile([]Document{doc}).Allows(action, resource)
 }
 
 // AllowsAny reports whether the documents together allow action on
 // resource: some document allows it and none denies it, as IAM combines the
-// identity policies attached to one principal.
+// identity policies attached to one principal. Like Allows, it compiles
+// for one question.
 func AllowsAny(docs []Document, action, resource string) bool {
-	return compile(docs).allows(action, resource)
+	return Compile(docs).Allows(action, resource)
 }
 
 // Verify returns the accesses of p.Principal, in input order, that p's
 // documents do not allow. A sound policy gives none.
 func Verify(p Policy, accesses []synth.Access) []synth.Access {
-	e := compile(p.Documents)
+	e := Compile(p.Documents)
 	var missing []synth.Access
 	for _, a := range accesses {
 		if a.Principal != p.Principal {
 			continue
 		}
-		if !e.allows(a.Action, a.Resource) {
+		if !e.Allows(a.Action, a.Resource) {
 			missing = append(missing, a)
 		}
 	}
 	return missing
 }
 
-// evaluator is a set of documents compiled for repeated questions: literal
-// actions and resources go into maps, only patterns are matched one by one.
-type evaluator struct {
+// An Evaluator is a set of documents compiled for repeated questions:
+// literal actions and resources go into maps, only patterns are matched one
+// by one. It is not modified after Compile, so it is safe for concurrent
+// use.
+type Evaluator struct {
 	statements []compiledStatement
 }
 
@@ -73,13 +78,40 @@ type compiledStatement struct {
 	resourcePatterns []resourcePattern
 }
 
+// resourcePattern is a resource pattern with a wildcard.
 type resourcePattern struct {
 	toks []token
 	segs [][]token // the six ARN components, or nil to match the whole string
 }
 
-func compile(docs []Document) *evaluator {
-	e := &evaluator{}
+func newResourcePattern(toks []token) resourcePattern {
+	rp := resourcePattern{toks: toks}
+	if segs := splitTokens(toks); len(segs) == 6 && isLiteral(segs[0], "arn") {
+		rp.segs = segs
+	}
+	return rp
+}
+
+// matches reports whether resource matches the pattern. resSegs is
+// resource split at its first five ':' (strings.SplitN(resource, ":", 6)),
+// needed only when the pattern is an ARN (segs is not nil).
+func (p resourcePattern) matches(resource string, resSegs []string) bool {
+	if p.segs == nil || len(resSegs) != 6 {
+		return glob(p.toks, resource)
+	}
+	for i := range p.segs {
+		if !glob(p.segs[i], resSegs[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// Compile compiles docs for repeated questions to Allows, combined as IAM
+// combines the identity policies attached to one principal (see the
+// package-level Allows for the rules).
+func Compile(docs []Document) *Evaluator {
+	e := &Evaluator{}
 	for _, doc := range docs {
 		variables := doc.Version == Version
 		for _, st := range doc.Statement {
@@ -115,11 +147,7 @@ func compile(docs []Document) *evaluator {
 					c.resources[lit] = true
 					continue
 				}
-				rp := resourcePattern{toks: toks}
-				if segs := splitTokens(toks); len(segs) == 6 && isLiteral(segs[0], "arn") {
-					rp.segs = segs
-				}
-				c.resourcePatterns = append(c.resourcePatterns, rp)
+				c.resourcePatterns = append(c.resourcePatterns, newResourcePattern(toks))
 			}
 			e.statements = append(e.statements, c)
 		}
@@ -127,7 +155,9 @@ func compile(docs []Document) *evaluator {
 	return e
 }
 
-func (e *evaluator) allows(action, resource string) bool {
+// Allows reports whether the compiled documents allow action on resource:
+// some statement allows it and none denies it.
+func (e *Evaluator) Allows(action, resource string) bool {
 	action = strings.ToLower(action)
 	allowed := false
 	for i := range e.statements {
@@ -163,29 +193,10 @@ func (c *compiledStatement) matches(action, resource string) bool {
 	}
 	var resSegs []string
 	for _, p := range c.resourcePatterns {
-		if p.segs == nil {
-			if glob(p.toks, resource) {
-				return true
-			}
-			continue
-		}
-		if resSegs == nil {
+		if p.segs != nil && resSegs == nil {
 			resSegs = strings.SplitN(resource, ":", 6)
 		}
-		if len(resSegs) != 6 {
-			if glob(p.toks, resource) {
-				return true
-			}
-			continue
-		}
-		ok := true
-		for i := range p.segs {
-			if !glob(p.segs[i], resSegs[i]) {
-				ok = false
-				break
-			}
-		}
-		if ok {
+		if p.matches(resource, resSegs) {
 			return true
 		}
 	}
@@ -200,19 +211,26 @@ func plainTokens(s string) []token {
 	return toks
 }
 
-// runes splits s into characters. A byte that is not valid UTF-8 becomes a
-// negative value of its own, so it matches only the same byte.
+// runes splits s into characters (see decodeRune).
 func runes(s string) []rune {
 	out := make([]rune, 0, len(s))
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			r = -1 - rune(s[i])
-		}
+		r, size := decodeRune(s, i)
 		out = append(out, r)
 		i += size
 	}
 	return out
+}
+
+// decodeRune returns the character at byte offset i of s and its length. A
+// byte that is not valid UTF-8 becomes a negative value of its own, so it
+// matches only the same byte.
+func decodeRune(s string, i int) (rune, int) {
+	r, size := utf8.DecodeRuneInString(s[i:])
+	if r == utf8.RuneError && size == 1 {
+		r = -1 - rune(s[i])
+	}
+	return r, size
 }
 
 // literal returns the string a wildcard-free pattern stands for.
@@ -251,7 +269,7 @@ func plainToken(r rune) token {
 // "${$}" are literals and any other "${...}" makes the pattern unmatchable
 // (ok false).
 func tokenize(pattern string, variables bool) ([]token, bool) {
-	var toks []token
+	toks := make([]token, 0, len(pattern))
 	for i := 0; i < len(pattern); {
 		if variables && strings.HasPrefix(pattern[i:], "${") {
 			end := strings.IndexByte(pattern[i:], '}')
@@ -267,10 +285,7 @@ func tokenize(pattern string, variables bool) ([]token, bool) {
 			i += end + 1
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(pattern[i:])
-		if r == utf8.RuneError && size == 1 {
-			r = -1 - rune(pattern[i])
-		}
+		r, size := decodeRune(pattern, i)
 		toks = append(toks, plainToken(r))
 		i += size
 	}
@@ -279,7 +294,7 @@ func tokenize(pattern string, variables bool) ([]token, bool) {
 
 // splitTokens splits a compiled pattern at its first five literal ':'.
 func splitTokens(toks []token) [][]token {
-	var segs [][]token
+	segs := make([][]token, 0, 6)
 	start := 0
 	for i, t := range toks {
 		if len(segs) == 5 {
@@ -294,34 +309,38 @@ func splitTokens(toks []token) [][]token {
 }
 
 func isLiteral(toks []token, s string) bool {
-	rs := runes(s)
-	if len(toks) != len(rs) {
-		return false
-	}
-	for i, t := range toks {
-		if t.kind != 'l' || t.r != rs[i] {
+	i := 0
+	for _, t := range toks {
+		if i == len(s) {
 			return false
 		}
+		r, size := decodeRune(s, i)
+		if t.kind != 'l' || t.r != r {
+			return false
+		}
+		i += size
 	}
-	return true
+	return i == len(s)
 }
 
 // glob matches s against toks: '*' any run of characters (runes), '?'
-// exactly one.
+// exactly one. It walks s by byte offset, decoding as it goes, so it does not
+// allocate.
 func glob(toks []token, s string) bool {
-	rs := runes(s)
 	p, i := 0, 0
 	starP, starI := -1, 0
-	for i < len(rs) {
+	for i < len(s) {
+		r, size := decodeRune(s, i)
 		switch {
 		case p < len(toks) && toks[p].kind == '*':
 			starP, starI = p, i
 			p++
-		case p < len(toks) && (toks[p].kind == '?' || toks[p].r == rs[i]):
+		case p < len(toks) && (toks[p].kind == '?' || toks[p].r == r):
 			p++
-			i++
+			i += size
 		case starP >= 0:
-			starI++
+			_, skip := decodeRune(s, starI)
+			starI += skip
 			p, i = starP+1, starI
 		default:
 			return false

@@ -109,16 +109,16 @@ func checkProperties(t *testing.T, accesses []synth.Access, cat fakeCatalog, opt
 			}
 		}
 		// Minimality: actions not used are not allowed anywhere.
-		e := compile(p.Documents)
+		e := Compile(p.Documents)
 		for _, action := range cat.names() {
 			if used[p.Principal][action] {
 				continue
 			}
-			if e.allows(action, "*") {
+			if e.Allows(action, "*") {
 				t.Errorf("%s: unused %s allowed on *", p.Principal, action)
 			}
 			for _, a := range accesses {
-				if e.allows(action, a.Resource) {
+				if e.Allows(action, a.Resource) {
 					t.Errorf("%s: unused %s allowed on %q", p.Principal, action, a.Resource)
 				}
 			}
@@ -134,7 +134,7 @@ func checkProperties(t *testing.T, accesses []synth.Access, cat fakeCatalog, opt
 			if generalized[action] || len(info.ResourceTypes) == 0 {
 				continue
 			}
-			if e.allows(action, "arn:aws:s3:::never-recorded/x") {
+			if e.Allows(action, "arn:aws:s3:::never-recorded/x") {
 				t.Errorf("%s: %s allowed on an unrecorded resource", p.Principal, action)
 			}
 		}
@@ -196,11 +196,11 @@ func TestSplit(t *testing.T) {
 			sids[st.Sid] = true
 		}
 	}
-	e := compile(parts)
+	e := Compile(parts)
 	for _, st := range d.Statement {
 		for _, a := range st.Action {
 			for _, r := range st.Resource {
-				if !e.allows(a, r) {
+				if !e.Allows(a, r) {
 					t.Fatalf("split lost %s on %s", a, r)
 				}
 			}

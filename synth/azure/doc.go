@@ -19,7 +19,8 @@
 // management group or resource id is kept as its own scope and reported in
 // Role.Unscoped, never widened.
 //
-// Allows and Verify evaluate a role with Azure RBAC's matching rules;
+// Allows and Verify evaluate a role with Azure RBAC's matching rules, and
+// Compile gives an Evaluator for asking many questions of one role;
 // generate uses Verify to prove every role allows the usage it came from
 // before writing it. NewEvidence explains each granted action.
 //

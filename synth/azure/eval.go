@@ -21,36 +21,41 @@ import (
 // DataActions are not evaluated (pare grants none), nor are deny
 // assignments, conditions, or the management group hierarchy (a
 // subscription is never taken to be under a management group).
+//
+// Allows compiles r for one question; to ask many, Compile once.
 func Allows(r Role, operation, scope string) bool {
-	return compile(r).allows(operation, scope)
+	return Compile(r).Allows(operation, scope)
 }
 
 // Verify returns the accesses of r.Principal, in input order, that r does
 // not allow (the access's Resource is the scope). A sound role gives none.
 func Verify(r Role, accesses []synth.Access) []synth.Access {
-	e := compile(r)
+	e := Compile(r)
 	var missing []synth.Access
 	for _, a := range accesses {
 		if a.Principal != r.Principal {
 			continue
 		}
-		if !e.allows(a.Action, a.Resource) {
+		if !e.Allows(a.Action, a.Resource) {
 			missing = append(missing, a)
 		}
 	}
 	return missing
 }
 
-// evaluator is a role compiled for repeated questions.
-type evaluator struct {
+// An Evaluator is a role compiled for repeated questions. It is not
+// modified after Compile, so it is safe for concurrent use.
+type Evaluator struct {
 	actions    map[string]bool // fold keys of literal actions
 	patterns   [][]rune        // folded patterns with '*'
 	notActions [][]rune        // folded NotActions patterns
 	scopes     []resourceID
 }
 
-func compile(r Role) *evaluator {
-	e := &evaluator{actions: make(map[string]bool)}
+// Compile compiles r for repeated questions to Allows (see the
+// package-level Allows for the rules).
+func Compile(r Role) *Evaluator {
+	e := &Evaluator{actions: make(map[string]bool)}
 	for _, a := range r.Actions {
 		if containsStar(a) {
 			e.patterns = append(e.patterns, foldRunes(a))
@@ -67,7 +72,8 @@ func compile(r Role) *evaluator {
 	return e
 }
 
-func (e *evaluator) allows(operation, scope string) bool {
+// Allows reports whether the compiled role allows operation at scope.
+func (e *Evaluator) Allows(operation, scope string) bool {
 	op := foldRunes(operation)
 	if !e.actions[foldKey(operation)] {
 		found := false

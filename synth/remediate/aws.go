@@ -3,7 +3,6 @@ package remediate
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/leastpriv/pare/synth"
@@ -216,7 +215,7 @@ func PlanAWS(in AWSInput) (Plan, error) {
 		if o.pr.plain() && stillAllowed[i] {
 			continue
 		}
-		count, last, _ := evidence(p.Principal, usage.forPair(o.pr), func(a synth.Access) bool { return o.pr.covers(o.version, a) })
+		count, last, _ := evidence(p.Principal, usage.forPair(o.pr), o.pr.coverage(o.version))
 		removed.add(Entry{Action: o.pr.action, Resource: o.pr.resource, Count: count, Last: last, Risks: risks(o.pr.action)})
 	}
 	p.Removed, p.Risky = riskyFirst(removed.sorted())
@@ -242,7 +241,7 @@ func PlanAWS(in AWSInput) (Plan, error) {
 	}
 	var kept, added, inf entrySet
 	for i, n := range news {
-		count, last, _ := evidence(p.Principal, usage.forPair(n.pr), func(a synth.Access) bool { return n.pr.covers(n.version, a) })
+		count, last, _ := evidence(p.Principal, usage.forPair(n.pr), n.pr.coverage(n.version))
 		e := Entry{Action: n.pr.action, Resource: n.pr.resource, Count: count, Last: last, Risks: risks(n.pr.action)}
 		switch {
 		case inferred[strings.ToLower(n.pr.action)]:
@@ -315,33 +314,35 @@ func statementPairs(st AWSStatement) []awsPair {
 	return out
 }
 
-// covers reports whether the pair, in a document of version, allows a.
-func (pr awsPair) covers(version string, a synth.Access) bool {
+// coverage returns whether the pair, in a document of version, allows an
+// access, with the pair's patterns compiled once for all the accesses asked
+// about.
+func (pr awsPair) coverage(version string) func(a synth.Access) bool {
 	// The common case without evaluating: one action, a literal resource.
-	if pr.plain() && !strings.ContainsAny(pr.action, "*?") {
-		if !strings.EqualFold(pr.action, a.Action) {
-			return false
-		}
-		if pr.resource == "*" {
-			return true
-		}
-		if !strings.ContainsAny(pr.resource, "*?$") {
-			return pr.resource == a.Resource
+	literalAction := pr.plain() && !strings.ContainsAny(pr.action, "*?")
+	if literalAction && (pr.resource == "*" || !strings.ContainsAny(pr.resource, "*?$")) {
+		return func(a synth.Access) bool {
+			return strings.EqualFold(pr.action, a.Action) && (pr.resource == "*" || pr.resource == a.Resource)
 		}
 	}
-	var actionOK bool
+	actions, resources := []string{pr.action}, []string{pr.resource}
 	if pr.notAction != nil {
-		actionOK = !aws.Allows(aws.Document{Version: version, Statement: []aws.Statement{{Effect: "Allow", Action: pr.notAction, Resource: []string{"*"}}}}, a.Action, a.Resource)
-	} else {
-		actionOK = aws.Allows(aws.Document{Version: version, Statement: []aws.Statement{{Effect: "Allow", Action: []string{pr.action}, Resource: []string{"*"}}}}, a.Action, a.Resource)
-	}
-	if !actionOK {
-		return false
+		actions = pr.notAction
 	}
 	if pr.notResource != nil {
-		return !aws.Allows(aws.Document{Version: version, Statement: []aws.Statement{{Effect: "Allow", Action: []string{"*"}, Resource: pr.notResource}}}, a.Action, a.Resource)
+		resources = pr.notResource
 	}
-	return aws.Allows(aws.Document{Version: version, Statement: []aws.Statement{{Effect: "Allow", Action: []string{"*"}, Resource: []string{pr.resource}}}}, a.Action, a.Resource)
+	// One evaluator for the action part, one for the resource part: a
+	// NotAction or NotResource list allows what its part does not.
+	byAction := aws.Compile([]aws.Document{{Version: version, Statement: []aws.Statement{{Effect: "Allow", Action: actions, Resource: []string{"*"}}}}})
+	byResource := aws.Compile([]aws.Document{{Version: version, Statement: []aws.Statement{{Effect: "Allow", Action: []string{"*"}, Resource: resources}}}})
+	return func(a synth.Access) bool {
+		if literalAction && !strings.EqualFold(pr.action, a.Action) {
+			return false
+		}
+		return byAction.Allows(a.Action, a.Resource) == (pr.notAction == nil) &&
+			byResource.Allows(a.Action, a.Resource) == (pr.notResource == nil)
+	}
 }
 
 // literalResource is the resource string a pattern names when read as a
@@ -356,21 +357,12 @@ func literalResource(pattern, version string) string {
 }
 
 // allowedBy reports for each probe (an action and a resource read as a
-// name) whether docs allow it, evaluating docs once for all of them.
+// name) whether docs allow it, compiling docs once for all of them.
 func allowedBy(docs []aws.Document, probes []pairKey) []bool {
-	const probe = "\x00probe"
-	accesses := make([]synth.Access, len(probes))
-	for i, k := range probes {
-		// The index rides in Samples, which Verify returns unchanged.
-		accesses[i] = synth.Access{Principal: probe, Action: k.action, Resource: k.resource, Samples: []string{strconv.Itoa(i)}}
-	}
+	e := aws.Compile(docs)
 	out := make([]bool, len(probes))
-	for i := range out {
-		out[i] = true
-	}
-	for _, a := range aws.Verify(aws.Policy{Principal: probe, Documents: docs}, accesses) {
-		i, _ := strconv.Atoi(a.Samples[0])
-		out[i] = false
+	for i, k := range probes {
+		out[i] = e.Allows(k.action, k.resource)
 	}
 	return out
 }

@@ -150,16 +150,17 @@ func PlanAzure(in AzureInput) (Plan, error) {
 		return byAction[strings.ToLower(action)]
 	}
 	covers := func(action, scope string) func(a synth.Access) bool {
-		one := azure.Role{Actions: []string{action}, AssignableScopes: []string{scope}}
-		return func(a synth.Access) bool { return azure.Allows(one, a.Action, a.Resource) }
+		one := azure.Compile(azure.Role{Actions: []string{action}, AssignableScopes: []string{scope}})
+		return func(a synth.Access) bool { return one.Allows(a.Action, a.Resource) }
 	}
 
 	var removed entrySet
 	if in.Existing != nil {
 		old := *in.Existing
+		finalRole := azure.Compile(final)
 		for _, action := range old.Actions {
 			for _, scope := range old.AssignableScopes {
-				if azure.Allows(final, action, scope) {
+				if finalRole.Allows(action, scope) {
 					continue
 				}
 				count, last, _ := evidence(p.Principal, usageOf(action), covers(action, scope))
@@ -184,6 +185,10 @@ func PlanAzure(in AzureInput) (Plan, error) {
 	for _, a := range in.New.Inferred {
 		inferred[strings.ToLower(a)] = true
 	}
+	var existingRole *azure.Evaluator
+	if in.Existing != nil {
+		existingRole = azure.Compile(*in.Existing)
+	}
 	var kept, added, inf entrySet
 	for _, action := range in.New.Actions {
 		for _, scope := range in.New.AssignableScopes {
@@ -192,7 +197,7 @@ func PlanAzure(in AzureInput) (Plan, error) {
 			switch {
 			case inferred[strings.ToLower(action)]:
 				inf.add(e)
-			case in.Existing != nil && azure.Allows(*in.Existing, action, scope):
+			case existingRole != nil && existingRole.Allows(action, scope):
 				kept.add(e)
 			default:
 				added.add(e)

@@ -40,13 +40,13 @@ func AWSRisks(cat RiskCatalog) func(action string) []string {
 		if !strings.ContainsAny(action, "*?") {
 			return slices.Clone(cat.Risks(action))
 		}
-		pattern := aws.Document{Version: aws.Version, Statement: []aws.Statement{{Effect: "Allow", Action: []string{action}, Resource: []string{"*"}}}}
+		pattern := aws.Compile([]aws.Document{{Version: aws.Version, Statement: []aws.Statement{{Effect: "Allow", Action: []string{action}, Resource: []string{"*"}}}}})
 		var out []string
 		if action == "*" {
 			out = append(out, report.RiskAdmin)
 		}
 		for _, r := range all {
-			if !slices.Contains(out, r.category) && aws.Allows(pattern, r.action, "*") {
+			if !slices.Contains(out, r.category) && pattern.Allows(r.action, "*") {
 				out = append(out, r.category)
 			}
 		}
