@@ -3,7 +3,6 @@ package catalog
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -200,25 +199,16 @@ func cutLast(s string, sep byte) (before, after string, found bool) {
 // Operations missing from the latest list of names are included.
 func (c *Azure) ExpandPattern(pattern string, data bool) []string {
 	p := lowerASCII(pattern)
-	lo, hi := 0, len(c.lower)
 	// The literal start of the pattern narrows the search to a range.
-	lit := p
-	if i := strings.IndexByte(p, '*'); i >= 0 {
-		lit = p[:i]
-	}
-	if lit != "" {
-		lo = sort.SearchStrings(c.lower, lit)
-		hi = lo + sort.Search(len(c.lower)-lo, func(i int) bool {
-			return !strings.HasPrefix(c.lower[lo+i], lit)
-		})
-	}
+	lit, _, _ := strings.Cut(p, "*")
+	lo, hi := prefixRange(c.lower, lit)
 	var out []string
 	for i := lo; i < hi; i++ {
 		op := &c.ops[i]
 		if op.DataActionKnown && op.DataAction != data {
 			continue
 		}
-		if matchStar(p, c.lower[i]) {
+		if AzureMatch(p, c.lower[i]) {
 			out = append(out, op.Name)
 		}
 	}
@@ -263,33 +253,7 @@ func AzureMatch(pattern, operation string) bool {
 		case pi < len(p) && p[pi] == '*':
 			star, mark = pi, si
 			pi++
-		case pi < len(p) && lowerByte(p[pi]) == lowerByte(s[si]):
-			pi++
-			si++
-		case star >= 0:
-			pi = star + 1
-			mark++
-			si = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
-}
-
-// matchStar is AzureMatch for a pattern and name both lower-cased already.
-func matchStar(p, s string) bool {
-	pi, si := 0, 0
-	star, mark := -1, 0
-	for si < len(s) {
-		switch {
-		case pi < len(p) && p[pi] == '*':
-			star, mark = pi, si
-			pi++
-		case pi < len(p) && p[pi] == s[si]:
+		case pi < len(p) && equalFoldByte(p[pi], s[si]):
 			pi++
 			si++
 		case star >= 0:
@@ -311,6 +275,17 @@ func lowerByte(b byte) byte {
 		return b + ('a' - 'A')
 	}
 	return b
+}
+
+// equalFoldByte reports whether a and b are the same byte, ignoring the case
+// of ASCII letters: they differ at most in the bit that sets a letter's case,
+// and that bit's setting gives a letter.
+func equalFoldByte(a, b byte) bool {
+	if a == b {
+		return true
+	}
+	l := a | 0x20
+	return l == b|0x20 && 'a' <= l && l <= 'z'
 }
 
 func appendLowerASCII(dst []byte, s string) []byte {

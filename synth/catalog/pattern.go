@@ -12,14 +12,8 @@ import (
 // when nothing matches.
 func (c *AWS) ExpandPattern(pattern string) []string {
 	p := strings.ToLower(pattern)
-	lo, hi := 0, len(c.lower)
 	// The literal start of the pattern narrows the search to a range.
-	if lit := p[:literalPrefixLen(p)]; lit != "" {
-		lo = sort.SearchStrings(c.lower, lit)
-		hi = lo + sort.Search(len(c.lower)-lo, func(i int) bool {
-			return !strings.HasPrefix(c.lower[lo+i], lit)
-		})
-	}
+	lo, hi := prefixRange(c.lower, p[:literalPrefixLen(p)])
 	var out []string
 	for i := lo; i < hi; i++ {
 		if matchWildcard(p, c.lower[i]) {
@@ -27,6 +21,16 @@ func (c *AWS) ExpandPattern(pattern string) []string {
 		}
 	}
 	return out
+}
+
+// prefixRange returns the range [lo, hi) of the sorted list whose elements
+// start with prefix: all of it for "".
+func prefixRange(sorted []string, prefix string) (lo, hi int) {
+	lo = sort.SearchStrings(sorted, prefix)
+	hi = lo + sort.Search(len(sorted)-lo, func(i int) bool {
+		return !strings.HasPrefix(sorted[lo+i], prefix)
+	})
+	return lo, hi
 }
 
 func literalPrefixLen(p string) int {
