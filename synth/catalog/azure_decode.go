@@ -1,12 +1,8 @@
 package catalog
 
 import (
-	"bytes"
-	"compress/gzip"
 	_ "embed"
-	"encoding/binary"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 )
@@ -39,25 +35,6 @@ func decodeAzure(opsGz, rolesGz []byte) (*Azure, error) {
 		return nil, fmt.Errorf("roles: %w", err)
 	}
 	return c, nil
-}
-
-// gunzipText decompresses gz into one string, sized once from the gzip
-// trailer.
-func gunzipText(gz []byte) (string, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		return "", err
-	}
-	var b strings.Builder
-	if len(gz) >= 4 {
-		if size := binary.LittleEndian.Uint32(gz[len(gz)-4:]); size <= 64<<20 {
-			b.Grow(int(size))
-		}
-	}
-	if _, err := io.Copy(&b, zr); err != nil {
-		return "", err
-	}
-	return b.String(), nil
 }
 
 // parseAzureOperations parses the operations text. Names it keeps are

@@ -28,12 +28,21 @@ var accessLevels = map[string]string{
 
 // decodeCatalog decodes a gzipped catalog in the format internal/gen writes.
 func decodeCatalog(gz []byte) (*AWS, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	text, err := gunzipText(gz)
 	if err != nil {
 		return nil, fmt.Errorf("decompressing catalog: %w", err)
 	}
-	// A gzip stream ends with its uncompressed size (mod 2³²): size the
-	// buffer once, and let strings.Builder hand the text over without a copy.
+	return parseCatalog(text)
+}
+
+// gunzipText decompresses gz into one string. A gzip stream ends with its
+// uncompressed size (mod 2³²): the buffer is sized once from it, and
+// strings.Builder hands the text over without a copy.
+func gunzipText(gz []byte) (string, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return "", err
+	}
 	var b strings.Builder
 	if len(gz) >= 4 {
 		if size := binary.LittleEndian.Uint32(gz[len(gz)-4:]); size <= 64<<20 {
@@ -41,9 +50,9 @@ func decodeCatalog(gz []byte) (*AWS, error) {
 		}
 	}
 	if _, err := io.Copy(&b, zr); err != nil {
-		return nil, fmt.Errorf("decompressing catalog: %w", err)
+		return "", err
 	}
-	return parseCatalog(b.String())
+	return b.String(), nil
 }
 
 // parseCatalog parses the catalog text. Names it keeps are substrings of
