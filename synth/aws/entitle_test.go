@@ -11,7 +11,6 @@ import (
 
 	"github.com/leastpriv/pare/synth"
 	"github.com/leastpriv/pare/synth/catalog"
-	"github.com/leastpriv/pare/synth/report"
 )
 
 var loadCatalog = sync.OnceValues(catalog.LoadAWS)
@@ -59,12 +58,6 @@ func actionsOf(es []synth.Entitlement) []string {
 		}
 	}
 	return out
-}
-
-func TestRiskAdminMatchesReport(t *testing.T) {
-	if RiskAdmin != report.RiskAdmin {
-		t.Errorf("RiskAdmin = %q, report says %q", RiskAdmin, report.RiskAdmin)
-	}
 }
 
 func TestEntitlementsWildcard(t *testing.T) {

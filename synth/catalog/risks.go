@@ -6,6 +6,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/leastpriv/pare/synth/report"
 )
 
 // riskLists are the per-action risk lists: policy_sentry's audit lists
@@ -16,13 +18,12 @@ import (
 //go:embed data/risks/policy_sentry/*.txt data/risks/cloudsplaining/*.txt
 var riskLists embed.FS
 
-// The risk categories the lists give, the same strings as synth/report's
-// risk constants.
+// The risk categories the lists give: synth/report's risk constants.
 const (
-	RiskPrivilegeEscalation = "privilege-escalation"
-	RiskCredentialsExposure = "credentials-exposure"
-	RiskResourceExposure    = "resource-exposure"
-	RiskDataExfiltration    = "data-exfiltration"
+	RiskPrivilegeEscalation = report.RiskPrivilegeEscalation
+	RiskCredentialsExposure = report.RiskCredentialsExposure
+	RiskResourceExposure    = report.RiskResourceExposure
+	RiskDataExfiltration    = report.RiskDataExfiltration
 )
 
 // riskFiles maps each embedded list to its category.
