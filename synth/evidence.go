@@ -1,7 +1,8 @@
 package synth
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -22,13 +23,49 @@ type ActionEvidence struct {
 	Denied    bool     // some of the usage was a denied attempt
 }
 
+// Add counts access a in e: its count, first and last times, regions,
+// samples (e keeps the MaxSamples smallest) and services, and whether it
+// was inferred or denied. Inferred stays true only while every access added
+// is inferred, so start from Inferred true. Resources is the caller's: an
+// action can touch very many, which a set gathers faster than a sorted
+// list. Add keeps e's lists sorted and distinct, and may write into their
+// backing arrays.
+func (e *ActionEvidence) Add(a Access) {
+	e.Count += a.Count
+	if !a.First.IsZero() && (e.First.IsZero() || a.First.Before(e.First)) {
+		e.First = a.First
+	}
+	if a.Last.After(e.Last) {
+		e.Last = a.Last
+	}
+	for _, r := range a.Regions {
+		e.Regions = InsertSorted(e.Regions, r)
+	}
+	for _, s := range a.Samples {
+		e.Samples = InsertSorted(e.Samples, s)
+		if len(e.Samples) > MaxSamples {
+			e.Samples = e.Samples[:MaxSamples]
+		}
+	}
+	for _, v := range a.Via {
+		e.Via = InsertSorted(e.Via, v)
+	}
+	if !a.Inferred {
+		e.Inferred = false
+	}
+	if a.Denied {
+		e.Denied = true
+	}
+}
+
 // CollectEvidence adds up accesses per granted action, sorted by action.
 // grantedAs says which granted action an access counts for, and false for
 // accesses that count for none (another principal, an action not granted).
+// Empty lists are [], not nil.
 func CollectEvidence(accesses []Access, grantedAs func(Access) (string, bool)) []ActionEvidence {
 	type tally struct {
-		ev                               ActionEvidence
-		regions, samples, via, resources map[string]bool
+		ev        ActionEvidence
+		resources map[string]bool
 	}
 	byAction := make(map[string]*tally)
 	for _, a := range accesses {
@@ -39,60 +76,22 @@ func CollectEvidence(accesses []Access, grantedAs func(Access) (string, bool)) [
 		x := byAction[name]
 		if x == nil {
 			x = &tally{
-				ev:        ActionEvidence{Action: name, Inferred: true},
-				regions:   make(map[string]bool),
-				samples:   make(map[string]bool),
-				via:       make(map[string]bool),
+				ev:        ActionEvidence{Action: name, Inferred: true, Regions: []string{}, Samples: []string{}, Via: []string{}},
 				resources: make(map[string]bool),
 			}
 			byAction[name] = x
 		}
-		x.ev.Count += a.Count
-		if !a.First.IsZero() && (x.ev.First.IsZero() || a.First.Before(x.ev.First)) {
-			x.ev.First = a.First
-		}
-		if a.Last.After(x.ev.Last) {
-			x.ev.Last = a.Last
-		}
-		addAll(x.regions, a.Regions)
-		addAll(x.samples, a.Samples)
-		addAll(x.via, a.Via)
+		x.ev.Add(a)
 		if a.Resource != "" {
 			x.resources[a.Resource] = true
 		}
-		if !a.Inferred {
-			x.ev.Inferred = false
-		}
-		if a.Denied {
-			x.ev.Denied = true
-		}
 	}
 	out := make([]ActionEvidence, 0, len(byAction))
-	for _, name := range sortedKeys(byAction) {
+	for _, name := range slices.Sorted(maps.Keys(byAction)) {
 		x := byAction[name]
-		x.ev.Regions = sortedKeys(x.regions)
-		x.ev.Samples = sortedKeys(x.samples)
-		if len(x.ev.Samples) > MaxSamples {
-			x.ev.Samples = x.ev.Samples[:MaxSamples]
-		}
-		x.ev.Via = sortedKeys(x.via)
-		x.ev.Resources = sortedKeys(x.resources)
+		x.ev.Resources = slices.AppendSeq(make([]string, 0, len(x.resources)), maps.Keys(x.resources))
+		slices.Sort(x.ev.Resources)
 		out = append(out, x.ev)
 	}
 	return out
-}
-
-func addAll(set map[string]bool, ss []string) {
-	for _, s := range ss {
-		set[s] = true
-	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -131,22 +131,16 @@ func riskyFirst(removed []Entry) ([]Entry, []Entry) {
 // permission covers: the count, the last time seen, and whether every
 // such access was inferred (false when there is none).
 func evidence(principal string, used []synth.Access, covers func(a synth.Access) bool) (count int64, last time.Time, allInferred bool) {
-	allInferred = true
+	ev := synth.ActionEvidence{Inferred: true}
 	n := 0
 	for _, a := range used {
 		if a.Principal != principal || a.Denied || !covers(a) {
 			continue
 		}
+		ev.Add(a)
 		n++
-		count += a.Count
-		if a.Last.After(last) {
-			last = a.Last
-		}
-		if !a.Inferred {
-			allInferred = false
-		}
 	}
-	return count, last, allInferred && n > 0
+	return ev.Count, ev.Last, ev.Inferred && n > 0
 }
 
 // ofProvider keeps the accesses of principal and provider ("" matches any

@@ -278,28 +278,11 @@ func (c *comparer) accessItems(items []Item, accs []synth.Access, covered []bool
 
 // evidence sums the accesses accs[idx...] into it.
 func evidence(it *Item, accs []synth.Access, idx []int) {
-	it.Inferred = true
+	ev := synth.ActionEvidence{Inferred: true}
 	for _, i := range idx {
-		a := &accs[i]
-		it.Count += a.Count
-		if !a.First.IsZero() && (it.First.IsZero() || a.First.Before(it.First)) {
-			it.First = a.First
-		}
-		if a.Last.After(it.Last) {
-			it.Last = a.Last
-		}
-		if !a.Inferred {
-			it.Inferred = false
-		}
+		ev.Add(accs[i])
 	}
-	// The smallest MaxSamples of a union are among the smallest MaxSamples
-	// of its parts, so cutting after each step keeps the work small.
-	for _, i := range idx {
-		it.Samples = union(it.Samples, accs[i].Samples)
-		if len(it.Samples) > synth.MaxSamples {
-			it.Samples = it.Samples[:synth.MaxSamples:synth.MaxSamples]
-		}
-	}
+	it.Count, it.First, it.Last, it.Inferred, it.Samples = ev.Count, ev.First, ev.Last, ev.Inferred, ev.Samples
 }
 
 func (c *comparer) factsOf(action string) *actionFacts {
