@@ -17,11 +17,21 @@ type Entitlement struct {
 	Resource string
 	// Data marks an Azure data action (DataActions); false elsewhere.
 	Data bool
-	// Risks are risk categories that come from how it is granted (an
-	// admin wildcard: Action "*" on Resource "*", Azure Owner); per-action
-	// risks are added by the report. Sorted, distinct.
+	// Risks are risk categories (the Risk constants) that come from how it
+	// is granted (an admin wildcard: Action "*" on Resource "*", Azure
+	// Owner); per-action risks are added by the report. Sorted, distinct.
 	Risks []string
 	// Origins say what grants it: the policy and statement, the role
 	// assignment and definition, the binding and role. Sorted, distinct.
 	Origins []string
 }
+
+// The risk categories an entitlement or a report item can carry. Every
+// package that names a risk uses these.
+const (
+	RiskPrivilegeEscalation = "privilege-escalation"
+	RiskCredentialsExposure = "credentials-exposure"
+	RiskResourceExposure    = "resource-exposure"
+	RiskDataExfiltration    = "data-exfiltration"
+	RiskAdmin               = "admin" // admin wildcards, Owner, cluster-admin-like
+)

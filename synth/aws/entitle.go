@@ -8,12 +8,11 @@ import (
 
 	"github.com/leastpriv/pare/synth"
 	"github.com/leastpriv/pare/synth/catalog"
-	"github.com/leastpriv/pare/synth/report"
 )
 
 // RiskAdmin is the grant-level risk of an entitlement that comes from an
-// Allow of Action "*" on Resource "*": synth/report's RiskAdmin.
-const RiskAdmin = report.RiskAdmin
+// Allow of Action "*" on Resource "*": synth's RiskAdmin.
+const RiskAdmin = synth.RiskAdmin
 
 // Entitlements expands the statements of any number of principals into
 // what each principal holds; see Expander.Entitlements. For many calls

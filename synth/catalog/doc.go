@@ -7,7 +7,7 @@
 //
 // It is pure data and lookups. It must never read files, the network or the
 // environment at run time, and imports only the standard library and
-// synth/report, whose constants name the risk categories: `make catalog`
+// synth, whose constants name the risk categories: `make catalog`
 // (catalog.mk) regenerates data/aws_actions.tsv.gz with internal/gen, whose
 // doc describes the format.
 //

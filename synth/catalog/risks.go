@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/leastpriv/pare/synth/report"
+	"github.com/leastpriv/pare/synth"
 )
 
 // riskLists are the per-action risk lists: policy_sentry's audit lists
@@ -18,12 +18,12 @@ import (
 //go:embed data/risks/policy_sentry/*.txt data/risks/cloudsplaining/*.txt
 var riskLists embed.FS
 
-// The risk categories the lists give: synth/report's risk constants.
+// The risk categories the lists give: synth's risk constants.
 const (
-	RiskPrivilegeEscalation = report.RiskPrivilegeEscalation
-	RiskCredentialsExposure = report.RiskCredentialsExposure
-	RiskResourceExposure    = report.RiskResourceExposure
-	RiskDataExfiltration    = report.RiskDataExfiltration
+	RiskPrivilegeEscalation = synth.RiskPrivilegeEscalation
+	RiskCredentialsExposure = synth.RiskCredentialsExposure
+	RiskResourceExposure    = synth.RiskResourceExposure
+	RiskDataExfiltration    = synth.RiskDataExfiltration
 )
 
 // riskFiles maps each embedded list to its category.

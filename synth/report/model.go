@@ -18,13 +18,13 @@ const (
 	NotGranted   Status = "used-not-granted" // used in the window but no stored grant allows it (grants incomplete, or changed since)
 )
 
-// The risk categories an item can carry.
+// The risk categories an item can carry: synth's.
 const (
-	RiskPrivilegeEscalation = "privilege-escalation"
-	RiskCredentialsExposure = "credentials-exposure"
-	RiskResourceExposure    = "resource-exposure"
-	RiskDataExfiltration    = "data-exfiltration"
-	RiskAdmin               = "admin" // admin wildcards, Owner, cluster-admin-like
+	RiskPrivilegeEscalation = synth.RiskPrivilegeEscalation
+	RiskCredentialsExposure = synth.RiskCredentialsExposure
+	RiskResourceExposure    = synth.RiskResourceExposure
+	RiskDataExfiltration    = synth.RiskDataExfiltration
+	RiskAdmin               = synth.RiskAdmin
 )
 
 // Item is one entitlement (or, for Denied and NotGranted, one access) of a
