@@ -215,7 +215,7 @@ func PlanAWS(in AWSInput) (Plan, error) {
 		if o.pr.plain() && stillAllowed[i] {
 			continue
 		}
-		count, last, _ := evidence(p.Principal, usage.forPair(o.pr), o.pr.coverage(o.version))
+		count, last, _ := evidence(usage.forPair(o.pr), o.pr.coverage(o.version))
 		removed.add(Entry{Action: o.pr.action, Resource: o.pr.resource, Count: count, Last: last, Risks: risks(o.pr.action)})
 	}
 	p.Removed, p.Risky = riskyFirst(removed.sorted())
@@ -241,7 +241,7 @@ func PlanAWS(in AWSInput) (Plan, error) {
 	}
 	var kept, added, inf entrySet
 	for i, n := range news {
-		count, last, _ := evidence(p.Principal, usage.forPair(n.pr), n.pr.coverage(n.version))
+		count, last, _ := evidence(usage.forPair(n.pr), n.pr.coverage(n.version))
 		e := Entry{Action: n.pr.action, Resource: n.pr.resource, Count: count, Last: last, Risks: risks(n.pr.action)}
 		switch {
 		case inferred[strings.ToLower(n.pr.action)]:

@@ -163,7 +163,7 @@ func PlanAzure(in AzureInput) (Plan, error) {
 				if finalRole.Allows(action, scope) {
 					continue
 				}
-				count, last, _ := evidence(p.Principal, usageOf(action), covers(action, scope))
+				count, last, _ := evidence(usageOf(action), covers(action, scope))
 				removed.add(Entry{Action: action, Resource: scope, Count: count, Last: last, Risks: azure.Risks(action)})
 			}
 		}
@@ -192,7 +192,7 @@ func PlanAzure(in AzureInput) (Plan, error) {
 	var kept, added, inf entrySet
 	for _, action := range in.New.Actions {
 		for _, scope := range in.New.AssignableScopes {
-			count, last, _ := evidence(p.Principal, usageOf(action), covers(action, scope))
+			count, last, _ := evidence(usageOf(action), covers(action, scope))
 			e := Entry{Action: action, Resource: scope, Count: count, Last: last, Risks: azure.Risks(action)}
 			switch {
 			case inferred[strings.ToLower(action)]:

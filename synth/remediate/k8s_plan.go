@@ -130,7 +130,7 @@ func PlanK8s(in K8sInput) (Plan, error) {
 		if k8s.PolicyAllows(final, pr.req) {
 			continue
 		}
-		count, last, _ := evidence(p.Principal, usageOf(pr), pr.covers)
+		count, last, _ := evidence(usageOf(pr), pr.covers)
 		action := pr.req.Action()
 		removed.add(Entry{Action: action, Resource: pr.req.ResourceRef(), Count: count, Last: last, Risks: k8s.Risks(action)})
 	}
@@ -138,7 +138,7 @@ func PlanK8s(in K8sInput) (Plan, error) {
 
 	var kept, added, inf entrySet
 	for _, pr := range k8sPairs(in.New) {
-		count, last, allInferred := evidence(p.Principal, usageOf(pr), pr.covers)
+		count, last, allInferred := evidence(usageOf(pr), pr.covers)
 		action := pr.req.Action()
 		e := Entry{Action: action, Resource: pr.req.ResourceRef(), Count: count, Last: last, Risks: k8s.Risks(action)}
 		switch {

@@ -127,14 +127,15 @@ func riskyFirst(removed []Entry) ([]Entry, []Entry) {
 	return removed, risky
 }
 
-// evidence adds up the usage of principal in used that covers says a
-// permission covers: the count, the last time seen, and whether every
-// such access was inferred (false when there is none).
-func evidence(principal string, used []synth.Access, covers func(a synth.Access) bool) (count int64, last time.Time, allInferred bool) {
+// evidence adds up the usage in used (one principal's, denied attempts
+// dropped: ofProvider's) that covers says a permission covers: the count,
+// the last time seen, and whether every such access was inferred (false
+// when there is none).
+func evidence(used []synth.Access, covers func(a synth.Access) bool) (count int64, last time.Time, allInferred bool) {
 	ev := synth.ActionEvidence{Inferred: true}
 	n := 0
 	for _, a := range used {
-		if a.Principal != principal || a.Denied || !covers(a) {
+		if !covers(a) {
 			continue
 		}
 		ev.Add(a)
