@@ -319,7 +319,7 @@ func (rs *readState) lookupRecord(i int, raw []byte, size int64) error {
 	rs.lookup = lookupEvent{}
 	if err := json.Unmarshal(raw, &rs.lookup); err != nil {
 		rs.stats.Records++
-		rs.problem(i, "invalid JSON: "+shortError(err))
+		rs.problem(i, "invalid JSON: "+jsonscan.ShortError(err))
 		return nil
 	}
 	if rs.lookup.CloudTrailEvent == nil {
@@ -366,14 +366,4 @@ func (rs *readState) emitEvent(ev *record.Event) error {
 
 func (rs *readState) problem(i int, msg string) {
 	rs.stats.Problems = append(rs.stats.Problems, record.Problem{Input: rs.name, Index: i, Message: msg})
-}
-
-// shortError bounds an error message, which may quote attacker-controlled
-// input.
-func shortError(err error) string {
-	msg := err.Error()
-	if len(msg) > 200 {
-		msg = msg[:200] + "..."
-	}
-	return msg
 }
