@@ -56,7 +56,7 @@ func Synthesize(accesses []synth.Access, granted []Grant, opts Options) []Policy
 	policies := make([]Policy, 0, len(byPrincipal))
 	for _, p := range slices.Sorted(maps.Keys(byPrincipal)) {
 		mine := byPrincipal[p]
-		slices.SortFunc(mine, compareAccess)
+		slices.SortFunc(mine, synth.CompareAccess)
 		policies = append(policies, synthesizeOne(p, mine, existing.grantsFor(p), opts))
 	}
 	return policies
@@ -127,7 +127,7 @@ func (b *builder) generalize(reason, detail, action string) {
 }
 
 // synthesizeOne builds the policy of one principal from its accesses, sorted
-// by compareAccess, and the grants that apply to it.
+// by synth.CompareAccess, and the grants that apply to it.
 func synthesizeOne(principal string, mine []synth.Access, grants []Grant, opts Options) Policy {
 	p := Policy{Principal: principal, Subject: SubjectOf(principal)}
 	b := &builder{tuples: make(map[tupleKey]*tuple), gens: make(map[[2]string]map[string]bool)}
@@ -256,26 +256,6 @@ func sortedGenKeys(m map[[2]string]map[string]bool) [][2]string {
 	return slices.SortedFunc(maps.Keys(m), func(a, b [2]string) int {
 		return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
 	})
-}
-
-// compareAccess orders accesses by every field, action and resource first,
-// so equal-looking accesses sort the same whatever the input order.
-func compareAccess(a, b synth.Access) int {
-	return cmp.Or(
-		cmp.Compare(a.Action, b.Action),
-		cmp.Compare(a.Resource, b.Resource),
-		cmp.Compare(a.Provider, b.Provider),
-		cmp.Compare(a.Principal, b.Principal),
-		cmp.Compare(a.PrincipalKind, b.PrincipalKind),
-		compareBool(a.Denied, b.Denied),
-		compareBool(a.Inferred, b.Inferred),
-		cmp.Compare(a.Count, b.Count),
-		a.First.Compare(b.First),
-		a.Last.Compare(b.Last),
-		slices.Compare(a.Regions, b.Regions),
-		slices.Compare(a.Samples, b.Samples),
-		slices.Compare(a.Via, b.Via),
-	)
 }
 
 func compareBool(a, b bool) int {
